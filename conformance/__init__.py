@@ -1,0 +1,1 @@
+"""The conformance kit (issue 4): runs a partner's integration against the sandbox. Not built yet."""

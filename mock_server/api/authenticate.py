@@ -1,0 +1,40 @@
+"""The login page of authenticate.trustpilot.com (served at /authenticate, and at / when asked
+with a client_id, as on the real host): a real HTML form a browser submits."""
+
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+from flask import Blueprint, redirect, render_template, request
+
+from . import sandbox
+
+bp = Blueprint("authenticate", __name__)
+PAGE_FIELDS = ("client_id", "redirect_uri", "response_type", "state", "scope")
+
+
+def _page_args():
+    return {name: request.values.get(name) for name in PAGE_FIELDS if request.values.get(name) is not None}
+
+
+@bp.get("/authenticate")
+def show_login_page():
+    args = _page_args()
+    shown = sandbox().start_authorization(args.get("client_id"), args.get("redirect_uri"), args.get("response_type"))
+    return render_template("login.html", args=args, application=shown["application"], error=None)
+
+
+@bp.post("/authenticate")
+def submit_login():
+    args = _page_args()
+    params = sandbox().authorize(args.get("client_id"), args.get("redirect_uri"), args.get("response_type"),
+                                 request.form.get("username"), request.form.get("password"))
+    if "state" in args:
+        params["state"] = args["state"]
+    return redirect(_with_params(args["redirect_uri"], params, fragment=args["response_type"] == "token"), 302)
+
+
+def _with_params(uri, params, fragment):
+    parts = urlsplit(uri)
+    if fragment:
+        return urlunsplit(parts._replace(fragment=urlencode(params)))
+    query = "&".join(filter(None, [parts.query, urlencode(params)]))
+    return urlunsplit(parts._replace(query=query))

@@ -1,0 +1,25 @@
+"""Business units: find by domain, get by id, locations (api.trustpilot.com, API key)."""
+
+from flask import Blueprint, jsonify
+
+from . import sandbox
+from .request_parsing import base_url, credentials, int_arg, required_arg
+
+bp = Blueprint("business_units", __name__, url_prefix="/v1/business-units")
+
+
+@bp.get("/find")
+def find_business_unit():
+    return jsonify(sandbox().find_business_unit(credentials(), required_arg("name"), base_url()))
+
+
+@bp.get("/<business_unit_id>")
+def get_business_unit(business_unit_id):
+    return jsonify(sandbox().get_business_unit(credentials(), business_unit_id, base_url()))
+
+
+@bp.get("/<business_unit_id>/locations")
+def list_business_unit_locations(business_unit_id):
+    page = int_arg("page", 1, 1, 2147483647)
+    per_page = int_arg("perPage", 200, 1, 200)
+    return jsonify(sandbox().list_business_unit_locations(credentials(), business_unit_id, page, per_page, base_url()))

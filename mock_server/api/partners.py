@@ -1,0 +1,20 @@
+"""Partner endpoints (program page steps 4 and 5), called with the partner's access token."""
+
+from flask import Blueprint, jsonify
+
+from . import sandbox
+from .request_parsing import credentials
+
+bp = Blueprint("partners", __name__, url_prefix="/v1/private/partners/<partner_id>")
+
+
+@bp.get("/check/<business_unit_id>")
+def check_partner_eligibility(partner_id, business_unit_id):
+    status, body = sandbox().check_partner_eligibility(credentials(), partner_id, business_unit_id)
+    return jsonify(body), status
+
+
+@bp.post("/key/<business_unit_id>")
+def create_partner_customer_key(partner_id, business_unit_id):
+    status, body = sandbox().create_partner_customer_key(credentials(), partner_id, business_unit_id)
+    return jsonify(body), status

@@ -1,0 +1,90 @@
+"""Turn a Flask request into plain values for the state layer; bad input becomes a typed error."""
+
+import base64
+import binascii
+
+from flask import request
+
+from ..state import errors
+from ..state.access import Credentials
+
+FORM = "application/x-www-form-urlencoded"
+
+
+def credentials():
+    """The credentials on this request (unverified)."""
+    auth = request.headers.get("Authorization", "")
+    scheme, _, value = auth.partition(" ")
+    bearer = value.strip() if scheme.lower() == "bearer" and value.strip() else None
+    return Credentials(apikey=request.headers.get("apikey") or request.args.get("apikey") or None,
+                       bearer=bearer, headers={k.lower(): v for k, v in request.headers.items()})
+
+
+def base_url():
+    """Links are built from the request's own scheme and host, never from api.trustpilot.com."""
+    return request.host_url.rstrip("/") + request.script_root
+
+
+def form_fields():
+    """The form body of the token endpoints; media-type parameters (charset) are ignored."""
+    mimetype = request.mimetype
+    if request.content_length and mimetype not in (FORM, ""):
+        raise errors.TokenMediaType(
+            f"the token endpoint takes Content-Type {FORM}, not {request.content_type!r}")
+    return {k: v for k, v in request.form.items()}
+
+
+def client_credentials(form):
+    """(key, secret) from Basic auth, a bare base64 Authorization value, or client_id/client_secret."""
+    auth = request.headers.get("Authorization", "").strip()
+    if auth:
+        scheme, _, value = auth.partition(" ")
+        encoded = value.strip() if scheme.lower() == "basic" else (auth if not value else None)
+        if encoded is None:
+            raise errors.InvalidClient(f"the Authorization header must be 'Basic base64(apiKey:apiSecret)', "
+                                       f"not a {scheme!r} credential")
+        try:
+            key, sep, secret = base64.b64decode(encoded, validate=True).decode("utf-8").partition(":")
+        except (binascii.Error, UnicodeDecodeError, ValueError):
+            raise errors.InvalidClient("the Authorization header is not valid base64 of 'apiKey:apiSecret'") from None
+        if not sep:
+            raise errors.InvalidClient("the Basic credential must be base64 of 'apiKey:apiSecret' (no ':' found)")
+        return key, secret
+    if form.get("client_id") or form.get("client_secret"):
+        if not (form.get("client_id") and form.get("client_secret")):
+            raise errors.InvalidClient("send both form fields client_id and client_secret")
+        return form["client_id"], form["client_secret"]
+    return None
+
+
+def int_arg(name, default, minimum, maximum):
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise errors.MalformedRequest(f"query parameter '{name}' must be an integer, got {raw!r}") from None
+    if not minimum <= value <= maximum:
+        raise errors.MalformedRequest(
+            f"query parameter '{name}' must be between {minimum} and {maximum}, got {value}")
+    return value
+
+
+def required_arg(name):
+    value = request.args.get(name)
+    if value is None or not value.strip():
+        raise errors.MalformedRequest(f"query parameter '{name}' is required")
+    return value
+
+
+def json_body():
+    """A JSON object body, or a 400/415 that says what is wrong with it."""
+    if request.mimetype != "application/json":
+        raise errors.UnsupportedMediaType(f"send Content-Type application/json, not {request.content_type!r}")
+    data = request.get_json(silent=True)
+    if data is None:
+        raise errors.MalformedRequest("the body is not valid JSON")
+    if not isinstance(data, dict):
+        raise errors.MalformedRequest("the body must be a JSON object")
+    return data

@@ -1,0 +1,60 @@
+"""create_app(): the Flask application factory. The app is never a module global."""
+
+from flask import Flask, g, jsonify, request
+
+from . import api, control, scenario
+from .api.request_parsing import base_url, credentials
+from .state.journal import redact_pairs, redact_query
+from .state.registry import Registry
+
+DEFAULTS = {
+    "SCENARIO": None,      # a parsed scenario dict, or None for scenarios/default.yaml
+    "STATE_PATH": None,    # SQLite file shared by workers and kept across restarts; None = memory
+    "FRESH_STATE": False,  # reload the scenario even when STATE_PATH already holds a world
+}
+
+
+def create_app(config=None):
+    app = Flask(__name__)
+    app.config.from_mapping(DEFAULTS)
+    app.config.update(config or {})
+    app.json.sort_keys = False
+    app.json.compact = True
+    world = app.config["SCENARIO"] or scenario.load_file(scenario.DEFAULT_SCENARIO)
+    app.extensions["sandboxes"] = Registry(world, app.config["STATE_PATH"], fresh=app.config["FRESH_STATE"])
+    app.extensions["sandboxes"].get("default")  # load the world now: a broken world fails at start
+    api.init_app(app)
+    control.init_app(app)
+    app.after_request(_journal)
+    app.add_url_rule("/", "index", _index)
+    return app
+
+
+def _journal(response):
+    """Record every emulated request (not the control plane's own) with secrets redacted."""
+    if request.path.startswith("/_mock"):
+        return response
+    form = redact_pairs(request.form.items(multi=True)) if request.mimetype.endswith("urlencoded") else None
+    entry = {"method": request.method, "path": request.path, "query": redact_query(request.query_string.decode()),
+             "status": response.status_code, "credentials": api.sandbox().describe_credentials(credentials())}
+    if form:
+        entry["form"] = form
+    api.sandbox().record_request(entry)
+    return response
+
+
+def _index():
+    """The root: the login page when asked like authenticate.trustpilot.com/, else a map of the sandbox."""
+    if "client_id" in request.args:
+        from .api.authenticate import show_login_page
+        return show_login_page()
+    root = base_url()
+    return jsonify({
+        "service": "Trustpilot partner sandbox",
+        "sandbox": g.get("sandbox", "default"),
+        "apiBaseUrl": f"{root}/v1",
+        "invitationsApiBaseUrl": f"{root}/v1",
+        "authenticateUrl": f"{root}/authenticate",
+        "contract": f"{root}/_mock/openapi/trustpilot.yaml",
+        "controlPlane": f"{root}/_mock/openapi/control.yaml",
+    })

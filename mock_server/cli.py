@@ -1,0 +1,72 @@
+"""The ``trustpilot-mock`` command: ``serve`` a world, ``scenario validate`` a file."""
+
+import argparse
+import sys
+
+from . import scenario
+from .state.errors import InvalidScenario
+
+
+def main(argv=None):
+    args = _parser().parse_args(argv)
+    return args.run(args)
+
+
+def _parser():
+    parser = argparse.ArgumentParser(prog="trustpilot-mock", description="Trustpilot partner sandbox")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="serve a world over HTTP (gunicorn)")
+    serve.add_argument("--scenario", default=str(scenario.DEFAULT_SCENARIO),
+                       help="scenario file to load (default: scenarios/default.yaml)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, loopback only)")
+    serve.add_argument("--port", type=int, default=8080, help="port to bind (default: 8080)")
+    serve.add_argument("--workers", type=_positive, default=2, help="gunicorn worker processes (default: 2)")
+    serve.add_argument("--state", metavar="PATH",
+                       help="SQLite file holding the state; kept across restarts (default: a temporary file)")
+    serve.add_argument("--reset", action="store_true",
+                       help="with --state: load the scenario afresh even if the file already holds a world")
+    serve.add_argument("--quiet", action="store_true", help="do not print the world's credentials at start")
+    serve.set_defaults(run=_serve)
+
+    scenario_cmd = commands.add_parser("scenario", help="work with scenario files")
+    scenario_sub = scenario_cmd.add_subparsers(dest="scenario_command", required=True, metavar="ACTION")
+    validate = scenario_sub.add_parser("validate", help="check a scenario file against scenarios/schema.json")
+    validate.add_argument("path")
+    validate.set_defaults(run=_validate)
+    return parser
+
+
+def _positive(text):
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _validate(args):
+    try:
+        data = scenario.load_file(args.path)
+    except InvalidScenario as exc:
+        print(exc.details, file=sys.stderr)
+        return 1
+    units = data.get("businessUnits", [])
+    print(f"{args.path}: valid scenario {data['name']!r} "
+          f"({len(data.get('partners', []))} partners, {len(units)} business units)")
+    return 0
+
+
+def _serve(args):
+    from .server import serve
+
+    try:
+        world = scenario.load_file(args.scenario)
+    except InvalidScenario as exc:
+        print(exc.details, file=sys.stderr)
+        return 2
+    return serve(world, host=args.host, port=args.port, workers=args.workers, state_path=args.state,
+                 reset=args.reset, quiet=args.quiet)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

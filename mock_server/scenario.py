@@ -1,0 +1,158 @@
+"""Read and validate scenario files: YAML or JSON, checked against scenarios/schema.json.
+
+Every problem is reported as ``file:line: field: what is wrong``. Parsing uses libyaml when
+present; only when a file is invalid is it composed again to find the line of each field.
+"""
+
+import json
+from pathlib import Path
+
+import jsonschema_rs
+import yaml
+
+from .state.clock import parse_iso
+from .state.errors import InvalidScenario
+
+SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+SCHEMA_PATH = SCENARIO_DIR / "schema.json"
+DEFAULT_SCENARIO = SCENARIO_DIR / "default.yaml"
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_validator = None
+
+
+def load_file(path):
+    """Read, parse and validate a scenario file; raises InvalidScenario."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidScenario(f"{path}: cannot read scenario file: {exc}") from None
+    return parse(text, str(path))
+
+
+def parse(text, source):
+    """Parse scenario text (YAML, of which JSON is a subset) and validate it."""
+    try:
+        data = yaml.load(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
+        raise InvalidScenario(f"{where}: not valid YAML: {exc.problem or exc}") from None
+    except yaml.YAMLError as exc:
+        raise InvalidScenario(f"{source}: not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise InvalidScenario(f"{source}:1: the scenario must be a mapping (name, partners, businessUnits, ...)")
+    problems = [(list(e.instance_path), e.message) for e in _schema().iter_errors(_jsonable(data))]
+    if not problems:
+        problems = _semantic_problems(data)
+    if problems:
+        raise InvalidScenario(_describe(problems, text, source))
+    return data
+
+
+def _schema():
+    global _validator
+    if _validator is None:
+        _validator = jsonschema_rs.validator_for(json.loads(SCHEMA_PATH.read_text()))
+    return _validator
+
+
+def _jsonable(data):
+    # YAML turns unquoted timestamps into datetimes; the schema wants strings.
+    return json.loads(json.dumps(data, default=str))
+
+
+def _semantic_problems(data):
+    """Rules JSON Schema cannot say: uniqueness across the world and references."""
+    problems, seen = [], {}
+
+    def unique(kind, value, path):
+        key = (kind, str(value).lower())
+        if key in seen:
+            problems.append((path, f"duplicate {kind} {value!r} (first used at {_dotted(seen[key])})"))
+        else:
+            seen[key] = path
+
+    for i, partner in enumerate(data.get("partners", [])):
+        unique("partner id", partner["id"], ["partners", i, "id"])
+        unique("apiKey", partner["apiKey"], ["partners", i, "apiKey"])
+        for j, user in enumerate(partner.get("users", [])):
+            unique("user id", user["id"], ["partners", i, "users", j, "id"])
+            unique("user email", user["email"], ["partners", i, "users", j, "email"])
+    for i, unit in enumerate(data.get("businessUnits", [])):
+        base = ["businessUnits", i]
+        unique("business unit id", unit["id"], base + ["id"])
+        for name_i, name in enumerate([unit["domain"]] + unit.get("otherDomains", [])):
+            unique("domain", name, base + (["domain"] if name_i == 0 else ["otherDomains", name_i - 1]))
+        for j, user in enumerate(unit.get("users", [])):
+            unique("user id", user["id"], base + ["users", j, "id"])
+            unique("user email", user["email"], base + ["users", j, "email"])
+        for j, app in enumerate(unit.get("applications", [])):
+            unique("apiKey", app["apiKey"], base + ["applications", j, "apiKey"])
+        problems.extend(_review_problems(unit, base))
+    start = data.get("clock", {}).get("start")
+    if start is not None:
+        try:
+            parse_iso(str(start))
+        except ValueError:
+            problems.append((["clock", "start"], f"{start!r} is not a valid ISO-8601 date-time"))
+    return problems
+
+
+def _review_problems(unit, base):
+    locations = unit.get("locations")
+    known = {loc.get("id") for loc in locations} if isinstance(locations, list) else set()
+    problems = []
+    reviews = unit.get("reviews")
+    for j, review in enumerate(reviews if isinstance(reviews, list) else []):
+        if "locationId" in review and review["locationId"] not in known:
+            problems.append((base + ["reviews", j, "locationId"],
+                             f"{review['locationId']!r} is not the id of a location of this business unit"))
+        if "createdAt" in review:
+            try:
+                parse_iso(str(review["createdAt"]))
+            except ValueError:
+                problems.append((base + ["reviews", j, "createdAt"], "not a valid ISO-8601 date-time"))
+    return problems
+
+
+def _describe(problems, text, source):
+    root = _compose(text)
+    lines = []
+    for path, message in problems[:20]:
+        line = _line_of(root, path)
+        field = _dotted(path) or "(top level)"
+        lines.append(f"{source}:{line}: {field}: {message}")
+    if len(problems) > 20:
+        lines.append(f"... and {len(problems) - 20} more problems")
+    return "\n".join(lines)
+
+
+def _compose(text):
+    try:
+        return yaml.compose(text, Loader=_Loader)
+    except yaml.YAMLError:
+        return None
+
+
+def _line_of(node, path):
+    """The 1-based line of the deepest node of ``path`` that exists in the file."""
+    line = node.start_mark.line + 1 if node is not None else 1
+    for step in path:
+        child = None
+        if isinstance(node, yaml.MappingNode):
+            child = next((v for k, v in node.value if k.value == step), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
+            child = node.value[step]
+        if child is None:
+            break
+        node, line = child, child.start_mark.line + 1
+    return line
+
+
+def _dotted(path):
+    out = ""
+    for step in path:
+        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else str(step))
+    return out

@@ -1,0 +1,57 @@
+"""Serve the emulator under gunicorn: load the world once in the master, then fork workers.
+
+The workers share the world through one SQLite file (WAL). Without ``--state`` the file is
+temporary and removed at exit; with it, the world survives restarts.
+"""
+
+import os
+import shutil
+import sys
+import tempfile
+
+from gunicorn.app.base import BaseApplication
+
+from .app import create_app
+from .banner import banner
+
+
+class _Gunicorn(BaseApplication):
+    def __init__(self, app, options):
+        self._app, self._options = app, options
+        super().__init__()
+
+    def load_config(self):
+        for key, value in self._options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        return self._app
+
+
+def serve(world, host, port, workers, state_path=None, reset=False, quiet=False):
+    tmpdir = None
+    if state_path is None:
+        tmpdir = tempfile.mkdtemp(prefix="trustpilot-sandbox-")
+        state_path = os.path.join(tmpdir, "state.db")
+    app = create_app({"SCENARIO": world, "STATE_PATH": state_path, "FRESH_STATE": reset or tmpdir is not None})
+    sandbox = app.extensions["sandboxes"].get("default")
+    if not quiet:
+        print(banner(sandbox.get_sandbox_state(), world, f"http://{_display_host(host)}:{port}",
+                     state_path if tmpdir is None else None), flush=True)
+    app.extensions["sandboxes"].close()  # no SQLite connection may cross the fork
+    try:
+        _Gunicorn(app, {"bind": f"{host}:{port}", "workers": workers, "preload_app": True,
+                        "accesslog": None, "errorlog": "-", "loglevel": "warning",
+                        "worker_class": "sync", "timeout": 60}).run()
+    finally:
+        if tmpdir:
+            shutil.rmtree(tmpdir, ignore_errors=True)
+    return 0
+
+
+def _display_host(host):
+    return "127.0.0.1" if host in ("0.0.0.0", "") else host
+
+
+if __name__ == "__main__":
+    sys.exit("use: trustpilot-mock serve")

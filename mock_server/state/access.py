@@ -1,0 +1,128 @@
+"""Who is calling: the credential rules every emulated route shares.
+
+Rules (shared/reference/client-compat.md): no credentials -> 401; public routes accept the
+``apikey`` header or query parameter, or a valid bearer without apikey, and a junk bearer never
+vetoes a valid apikey; private routes need a valid bearer. Calls made with a partner customer
+key or a token issued to one must carry the partner id header (an emulator decision: the real
+header name is undocumented, so it is a scenario setting, ``x-partner-id`` by default).
+"""
+
+from dataclasses import dataclass, field
+
+from . import errors
+from .clock import iso
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """What the HTTP layer found on the request; nothing here is trusted yet."""
+
+    apikey: str | None = None
+    bearer: str | None = None
+    headers: dict = field(default_factory=dict)  # lower-cased names
+
+    @property
+    def empty(self):
+        return not self.apikey and not self.bearer
+
+
+@dataclass(frozen=True)
+class Caller:
+    app: dict
+    user: dict | None = None
+    token: dict | None = None
+
+
+class AccessRules:
+    """Mixin of Sandbox: resolve credentials into a Caller or raise the documented error."""
+
+    def _app(self, db, api_key):
+        row = db.execute("SELECT * FROM applications WHERE api_key = ?", (api_key,)).fetchone()
+        return dict(row) if row else None
+
+    def _user(self, db, user_id):
+        row = db.execute("SELECT * FROM business_users WHERE id = ?", (user_id,)).fetchone()
+        return dict(row) if row else None
+
+    def _valid_access_token(self, db, token):
+        """The token row, or raise the 401 that says why the token is not usable."""
+        row = db.execute("SELECT * FROM tokens WHERE token = ? AND kind = 'access'", (token,)).fetchone()
+        if row is None:
+            raise errors.InvalidAccessToken("the bearer token is not an access token issued by this sandbox")
+        if row["revoked"]:
+            raise errors.InvalidAccessToken("the bearer token was revoked")
+        now = self.clock.now(db)
+        if row["expires_at"] <= now:
+            raise errors.AccessTokenExpired(
+                f"the access token expired at {iso(row['expires_at'])} (sandbox time is {iso(now)}); "
+                "get a new one with the refresh token")
+        return dict(row)
+
+    def _caller_from_token(self, db, token):
+        row = self._valid_access_token(db, token)
+        return Caller(app=self._app(db, row["client_id"]),
+                      user=self._user(db, row["user_id"]) if row["user_id"] else None, token=row)
+
+    def public_caller(self, db, creds):
+        if creds.empty:
+            raise errors.MissingCredentials(
+                "no credentials: send your API key in the 'apikey' header (or query parameter) "
+                "or an 'Authorization: Bearer <access token>' header")
+        caller = None
+        if creds.apikey:
+            app = self._app(db, creds.apikey)
+            if app is not None:
+                caller = Caller(app=app)
+            elif not creds.bearer:
+                raise errors.InvalidApiKey(f"the apikey {creds.apikey!r} is not the API key of any application")
+        if caller is None:
+            caller = self._caller_from_token(db, creds.bearer)
+        self._require_partner_header(db, caller, creds)
+        return caller
+
+    def private_caller(self, db, creds):
+        if not creds.bearer:
+            if creds.apikey:
+                raise errors.MissingCredentials(
+                    "this is a private endpoint: an API key is not enough, send "
+                    "'Authorization: Bearer <access token>'")
+            raise errors.MissingCredentials(
+                "no credentials: private endpoints need 'Authorization: Bearer <access token>'")
+        caller = self._caller_from_token(db, creds.bearer)
+        self._require_partner_header(db, caller, creds)
+        return caller
+
+    def _require_partner_header(self, db, caller, creds):
+        if caller.app["kind"] != "customer":
+            return
+        header = self.settings(db)["partnerIdHeader"]
+        value = creds.headers.get(header.lower())
+        kind = "token issued to a partner customer key" if caller.token else "partner customer key"
+        if not value:
+            raise errors.MissingPartnerHeader(
+                f"calls made with a {kind} must carry the partner id in the '{header}' header")
+        if value != caller.app["partner_id"]:
+            raise errors.WrongPartnerHeader(
+                f"the '{header}' header is {value!r} but this {kind} belongs to partner "
+                f"{caller.app['partner_id']!r}")
+
+    def describe_credentials(self, creds):
+        """A secret-free summary of who called, for the journal (never raises)."""
+        with self.store.read() as db:
+            summary = {"apikey": creds.apikey, "bearer": None}
+            if creds.bearer:
+                row = db.execute("SELECT client_id, user_id, expires_at, revoked FROM tokens "
+                                 "WHERE token = ? AND kind = 'access'", (creds.bearer,)).fetchone()
+                if row is None:
+                    summary["bearer"] = {"status": "unknown"}
+                else:
+                    status = ("revoked" if row["revoked"] else
+                              "expired" if row["expires_at"] <= self.clock.now(db) else "valid")
+                    summary["bearer"] = {"status": status, "clientId": row["client_id"], "userId": row["user_id"]}
+            client = (summary["bearer"] or {}).get("clientId") or creds.apikey
+            app = self._app(db, client) if client else None
+            summary["clientKind"] = app["kind"] if app else None
+            summary["partnerId"] = app["partner_id"] if app else None
+            header = self.settings(db)["partnerIdHeader"]
+            summary["partnerIdHeader"] = creds.headers.get(header.lower())
+            return summary

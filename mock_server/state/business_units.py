@@ -1,0 +1,100 @@
+"""Business units and their locations, as the public API shows them.
+
+``score`` and ``numberOfReviews`` are derived from the unit's reviews on every read, so they
+follow the world as it changes. Emulator decision: TrustScore is the mean star rating pulled
+towards 3.5 by seven virtual reviews (the real formula also weighs recency and is not public);
+``stars`` is the TrustScore rounded to the nearest half star. The locations endpoint is in the
+program page but nowhere in the API docs; its shape here is an emulator choice.
+"""
+
+import json
+
+from . import errors
+
+LOCATIONS_PER_PAGE = 200
+STAR_FIELDS = ("oneStar", "twoStars", "threeStars", "fourStars", "fiveStars")
+
+
+class BusinessUnitOps:
+    """Mixin of Sandbox."""
+
+    def find_business_unit(self, creds, name, base_url):
+        with self.store.read() as db:
+            self.public_caller(db, creds)
+            row = db.execute("SELECT business_unit_id FROM business_unit_names WHERE name = ?",
+                             (_domain_of(name),)).fetchone()
+            if row is None:
+                raise errors.NotFound(f"no business unit has the domain {name!r}")
+            return self._business_unit_object(db, row[0], base_url)
+
+    def get_business_unit(self, creds, business_unit_id, base_url):
+        with self.store.read() as db:
+            self.public_caller(db, creds)
+            return self._business_unit_object(db, self._business_unit_id(db, business_unit_id), base_url)
+
+    def list_business_unit_locations(self, creds, business_unit_id, page, per_page, base_url):
+        with self.store.read() as db:
+            self.public_caller(db, creds)
+            unit_id = self._business_unit_id(db, business_unit_id)
+            rows = db.execute(
+                "SELECT id, name, url_formatted_name, external_id, address FROM locations "
+                "WHERE business_unit_id = ? AND position >= ? ORDER BY position LIMIT ?",
+                (unit_id, (page - 1) * per_page, per_page + 1)).fetchall()
+        more = len(rows) > per_page
+        locations = [_location(row) for row in rows[:per_page]]
+        path = f"{base_url}/v1/business-units/{unit_id}/locations"
+        links = [{"href": f"{path}?page={page + 1}&perPage={per_page}", "method": "GET", "rel": "next-page"}] if more else []
+        if page > 1:
+            links.append({"href": f"{path}?page={page - 1}&perPage={per_page}", "method": "GET", "rel": "prev-page"})
+        return {"locations": locations, "links": links}
+
+    def _business_unit_id(self, db, business_unit_id):
+        row = db.execute("SELECT id FROM business_units WHERE id = ?", (business_unit_id,)).fetchone()
+        if row is None:
+            raise errors.NotFound(f"no business unit has the id {business_unit_id!r}")
+        return row[0]
+
+    def _business_unit_object(self, db, unit_id, base_url):
+        unit = db.execute("SELECT * FROM business_units WHERE id = ?", (unit_id,)).fetchone()
+        counts = dict(db.execute("SELECT stars, count(*) FROM reviews WHERE business_unit_id = ? GROUP BY stars",
+                                 (unit_id,)).fetchall())
+        total = sum(counts.values())
+        trust_score = _trust_score(counts)
+        return {
+            "links": [{"href": f"{base_url}/v1/business-units/{unit_id}", "method": "GET", "rel": "self"},
+                      {"href": f"{base_url}/v1/business-units/{unit_id}/locations", "method": "GET",
+                       "rel": "business-units-locations"}],
+            "id": unit_id,
+            "displayName": unit["display_name"],
+            "name": {"identifying": unit["identifying_name"], "referring": json.loads(unit["referring_names"])},
+            "websiteUrl": unit["website_url"],
+            "country": unit["country"],
+            "numberOfReviews": {"total": total, "usedForTrustScoreCalculation": total,
+                                **{field: counts.get(n, 0) for n, field in enumerate(STAR_FIELDS, start=1)}},
+            "status": unit["status"],
+            "score": {"trustScore": trust_score, "stars": _half_star(trust_score)},
+        }
+
+
+def _domain_of(name):
+    """Accept what a customer types: a bare domain, or a URL / 'www.' form of it."""
+    name = name.strip().lower()
+    for prefix in ("https://", "http://"):
+        if name.startswith(prefix):
+            name = name[len(prefix):]
+    return name.split("/", 1)[0]
+
+
+def _trust_score(counts):
+    total = sum(counts.values())
+    stars = sum(n * c for n, c in counts.items())
+    return round((stars + 7 * 3.5) / (total + 7), 1)
+
+
+def _half_star(score):
+    return round(score * 2) / 2
+
+
+def _location(row):
+    return {"id": row["id"], "name": row["name"], "urlFormattedName": row["url_formatted_name"],
+            "externalId": row["external_id"], "address": json.loads(row["address"])}

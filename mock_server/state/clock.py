@@ -1,0 +1,35 @@
+"""The virtual clock: real time plus an offset that the control plane moves; one per sandbox.
+
+The offset lives in the store so every worker process of a server sees the same time.
+"""
+
+import time
+from datetime import datetime, timezone
+
+
+class Clock:
+    def __init__(self, store):
+        self._store = store
+
+    def now(self, db):
+        return time.time() + self._store.get_meta(db, "clock_offset", 0.0)
+
+    def advance(self, db, seconds):
+        self._store.set_meta(db, "clock_offset", self._store.get_meta(db, "clock_offset", 0.0) + seconds)
+
+    def start_at(self, db, epoch_seconds):
+        """Make 'now' equal the given instant (a scenario's clock start)."""
+        self._store.set_meta(db, "clock_offset", epoch_seconds - time.time())
+
+
+def iso(epoch_seconds):
+    """Trustpilot's date-time format: whole seconds, 'Z' suffix (clients crash on '.000Z')."""
+    return datetime.fromtimestamp(int(epoch_seconds), tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_iso(text):
+    """Parse an ISO-8601 instant; a value without zone is UTC. Raises ValueError."""
+    value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.timestamp()

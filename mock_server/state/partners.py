@@ -1,0 +1,70 @@
+"""Partner endpoints: eligibility check and customer key creation (program page steps 4 and 5).
+
+Statuses follow the program page: check answers 201 eligible / 200 not / 403; key creation
+201 created / 200 not eligible / 403 / 404 unknown partner id. Emulator decisions (the real
+bodies are undocumented): check answers ``{partnerId, businessUnitId, eligible, reasons}``;
+key creation answers ``{partnerId, businessUnitId, apiKey, apiSecret, createdAt}``; a token
+that is missing gets 401, one that is present but unusable (unknown, expired, another
+partner's, not a partner token) gets 403 on these routes; an unknown partner id on the check
+route is a 403 (the page lists no 404 there).
+"""
+
+from . import errors
+from .clock import iso
+
+
+class PartnerOps:
+    """Mixin of Sandbox."""
+
+    def check_partner_eligibility(self, creds, partner_id, business_unit_id):
+        with self.store.read() as db:
+            self._partner_caller(db, creds, partner_id, unknown_partner=errors.PartnerForbidden)
+            unit_id = self._business_unit_id(db, business_unit_id)
+            reasons = self._ineligibility(db, unit_id)
+        body = {"partnerId": partner_id, "businessUnitId": unit_id, "eligible": not reasons, "reasons": reasons}
+        return (201 if not reasons else 200), body
+
+    def create_partner_customer_key(self, creds, partner_id, business_unit_id):
+        with self.store.transaction() as db:
+            caller = self._partner_caller(db, creds, partner_id, unknown_partner=errors.PartnerNotFound)
+            unit_id = self._business_unit_id(db, business_unit_id)
+            reasons = self._ineligibility(db, unit_id)
+            if reasons:
+                return 200, {"partnerId": partner_id, "businessUnitId": unit_id, "eligible": False, "reasons": reasons}
+            now = self.clock.now(db)
+            key = self.ids.token(db, "customer-key", 32)
+            secret = self.ids.token(db, "customer-secret", 16)
+            db.execute("INSERT INTO applications VALUES (?, ?, 'customer', ?, ?, ?, ?, ?)",
+                       (key, secret, f"{caller.app['name']} for {unit_id}", partner_id, unit_id,
+                        caller.app["redirect_uris"], now))
+        return 201, {"partnerId": partner_id, "businessUnitId": unit_id, "apiKey": key, "apiSecret": secret,
+                     "createdAt": iso(now)}
+
+    def _partner_caller(self, db, creds, partner_id, unknown_partner):
+        if not creds.bearer:
+            raise errors.MissingCredentials(
+                "partner endpoints need the partner access token: 'Authorization: Bearer <token>'")
+        try:
+            caller = self._caller_from_token(db, creds.bearer)
+        except errors.Fault as exc:
+            raise errors.PartnerForbidden(f"the partner access token is not usable: {exc.details}") from None
+        if db.execute("SELECT 1 FROM partners WHERE id = ?", (partner_id,)).fetchone() is None:
+            raise unknown_partner(f"{partner_id!r} is not a partner id")
+        if caller.app["kind"] != "partner":
+            raise errors.PartnerForbidden(
+                f"the access token belongs to {caller.app['name']!r}, not to a partner application; "
+                "use the token from your partner API key")
+        if caller.app["partner_id"] != partner_id:
+            raise errors.PartnerForbidden(
+                f"the access token belongs to partner {caller.app['partner_id']!r}, not {partner_id!r}")
+        return caller
+
+    def _ineligibility(self, db, unit_id):
+        unit = db.execute("SELECT plan, partner_permissions FROM business_units WHERE id = ?", (unit_id,)).fetchone()
+        reasons = []
+        if unit["plan"] == "free":
+            reasons.append("the business unit is on the free plan; partner integrations need a paid plan")
+        if not unit["partner_permissions"]:
+            reasons.append("partner permissions are off; an admin must enable them in the Business app "
+                           "(Account > Permissions)")
+        return reasons

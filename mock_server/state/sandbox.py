@@ -1,0 +1,33 @@
+"""A sandbox: one isolated world (store, clock, ids) and every operation on it.
+
+Operation methods are named after the OpenAPI operationIds; they live in the mixins by area.
+"""
+
+from .access import AccessRules
+from .business_units import BusinessUnitOps
+from .clock import Clock
+from .control import ControlOps
+from .ids import RuntimeIds
+from .journal import JournalOps
+from .oauth import OAuthOps
+from .partners import PartnerOps
+from .store import Store
+from .world import install, settings_of
+
+
+class Sandbox(AccessRules, OAuthOps, BusinessUnitOps, PartnerOps, JournalOps, ControlOps):
+    def __init__(self, name, store: Store, scenario=None, fresh=False):
+        """Open ``store``; load ``scenario`` when the store holds no world yet (or ``fresh``)."""
+        self.name = name
+        self.store = store
+        self.clock = Clock(store)
+        self.ids = RuntimeIds(store)
+        with store.transaction() as db:
+            if fresh or store.get_meta(db, "scenario") is None:
+                if scenario is None:
+                    raise ValueError(f"sandbox {name!r} has no world and no scenario was given")
+                install(db, store, self.clock, scenario)
+                db.execute("DELETE FROM journal")
+
+    def settings(self, db):
+        return self.store.get_meta(db, "settings") or settings_of({})

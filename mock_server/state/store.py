@@ -1,0 +1,137 @@
+"""The embedded SQLite store of one sandbox: schema, per-process/per-thread connections, transactions.
+
+A file store is shared by every gunicorn worker (WAL mode); a memory store lives in one
+process (in-process tests). Connections are opened lazily per (pid, thread) so a store
+created in the gunicorn master before forking is safe to use in the workers.
+"""
+
+import json
+import os
+import sqlite3
+import threading
+from contextlib import contextmanager
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS partners (
+    id TEXT PRIMARY KEY, name TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS applications (
+    api_key TEXT PRIMARY KEY, api_secret TEXT NOT NULL, kind TEXT NOT NULL,
+    name TEXT NOT NULL, partner_id TEXT, business_unit_id TEXT,
+    redirect_uris TEXT NOT NULL, created_at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS business_users (
+    id TEXT PRIMARY KEY, email TEXT NOT NULL UNIQUE COLLATE NOCASE, password TEXT NOT NULL,
+    name TEXT NOT NULL, role TEXT NOT NULL, two_factor INTEGER NOT NULL,
+    partner_id TEXT, business_unit_id TEXT);
+CREATE TABLE IF NOT EXISTS business_units (
+    id TEXT PRIMARY KEY, display_name TEXT NOT NULL, identifying_name TEXT NOT NULL,
+    referring_names TEXT NOT NULL, website_url TEXT NOT NULL, country TEXT NOT NULL,
+    plan TEXT NOT NULL, partner_permissions INTEGER NOT NULL, status TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS business_unit_names (
+    name TEXT PRIMARY KEY COLLATE NOCASE, business_unit_id TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS locations (
+    business_unit_id TEXT NOT NULL, position INTEGER NOT NULL, id TEXT NOT NULL,
+    name TEXT NOT NULL, url_formatted_name TEXT NOT NULL, external_id TEXT,
+    address TEXT NOT NULL, PRIMARY KEY (business_unit_id, position)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS reviews (
+    id TEXT PRIMARY KEY, business_unit_id TEXT NOT NULL, stars INTEGER NOT NULL,
+    title TEXT NOT NULL, text TEXT NOT NULL, language TEXT NOT NULL,
+    created_at TEXT NOT NULL, consumer_id TEXT NOT NULL, consumer_name TEXT NOT NULL,
+    location_id TEXT);
+CREATE INDEX IF NOT EXISTS reviews_by_unit ON reviews (business_unit_id, stars);
+CREATE TABLE IF NOT EXISTS tokens (
+    token TEXT PRIMARY KEY, kind TEXT NOT NULL, client_id TEXT NOT NULL, user_id TEXT,
+    grant_type TEXT NOT NULL, issued_at REAL NOT NULL, expires_at REAL NOT NULL,
+    revoked INTEGER NOT NULL DEFAULT 0, pair TEXT);
+CREATE TABLE IF NOT EXISTS authorization_codes (
+    code TEXT PRIMARY KEY, client_id TEXT NOT NULL, redirect_uri TEXT NOT NULL,
+    user_id TEXT NOT NULL, expires_at REAL NOT NULL, used_at REAL);
+CREATE TABLE IF NOT EXISTS journal (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, entry TEXT NOT NULL);
+"""
+
+# Tables that hold the world (everything but meta and the journal); reset clears them.
+WORLD_TABLES = ("partners", "applications", "business_users", "business_units",
+                "business_unit_names", "locations", "reviews", "tokens", "authorization_codes")
+
+class Store:
+    """One SQLite database; ``path=None`` means a private in-memory database."""
+
+    def __init__(self, path=None):
+        self.path = path
+        self._uri = ":memory:" if path is None else f"file:{os.path.abspath(path)}"
+        self._local = threading.local()
+        # A memory database is one connection, shared by this process's threads under a lock;
+        # a file database gets a connection per (process, thread).
+        self._memory = self._open() if path is None else None
+        self._lock = threading.RLock() if path is None else None
+        with self._locked():
+            self.connection().executescript(SCHEMA)  # executescript commits on its own
+
+    def _open(self):
+        db = sqlite3.connect(self._uri, uri=self.path is not None, timeout=30, isolation_level=None,
+                             check_same_thread=False)
+        db.row_factory = sqlite3.Row
+        if self.path is not None:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+        return db
+
+    def connection(self):
+        if self._memory is not None:
+            return self._memory
+        pid = os.getpid()
+        if getattr(self._local, "pid", None) != pid:
+            self._local.db = self._open()
+            self._local.pid = pid
+        return self._local.db
+
+    def close(self):
+        """Close this thread's connection (the gunicorn master calls it before forking)."""
+        db = getattr(self._local, "db", None)
+        if db is not None and self._memory is None:
+            db.close()
+            self._local.__dict__.clear()
+
+    @contextmanager
+    def transaction(self):
+        """A write transaction (BEGIN IMMEDIATE, so concurrent workers queue instead of deadlocking)."""
+        with self._locked():
+            db = self.connection()
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            db.execute("COMMIT")
+
+    @contextmanager
+    def read(self):
+        """A consistent read snapshot."""
+        with self._locked():
+            db = self.connection()
+            db.execute("BEGIN")
+            try:
+                yield db
+            finally:
+                db.execute("COMMIT")
+
+    @contextmanager
+    def _locked(self):
+        if self._lock is None:
+            yield
+        else:
+            with self._lock:
+                yield
+
+    # -- meta key/value (JSON-encoded)
+    @staticmethod
+    def get_meta(db, key, default=None):
+        row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return default if row is None else json.loads(row[0])
+
+    @staticmethod
+    def set_meta(db, key, value):
+        db.execute("INSERT INTO meta (key, value) VALUES (?, ?) "
+                   "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, json.dumps(value)))

@@ -1,0 +1,125 @@
+"""Install a validated scenario into a sandbox's store, replacing the world that was there."""
+
+import json
+
+from . import generators
+from .clock import iso, parse_iso
+from .ids import SeededIds
+from .store import WORLD_TABLES
+
+DEFAULT_SETTINGS = {
+    # The real header name is undocumented (reference §6); this is the emulator's choice.
+    "partnerIdHeader": "x-partner-id",
+    "accessTokenLifetimeSeconds": 360000,       # 100 hours, as on the real API
+    "refreshTokenLifetimeSeconds": 7776000,     # 90 days, from a recorded 2025 response
+    "authorizationCodeLifetimeSeconds": 300,
+    "journalLimit": 10000,
+}
+# Generated review dates end here when the scenario does not start the clock, so that a
+# world loads identically whatever day it is.
+DEFAULT_ANCHOR = parse_iso("2026-11-01T00:00:00Z")
+BATCH = 20000
+
+
+def settings_of(scenario):
+    return {**DEFAULT_SETTINGS, **scenario.get("settings", {})}
+
+
+def install(db, store, clock, scenario):
+    """Clear the world tables and write ``scenario`` into them (inside the caller's transaction)."""
+    for table in WORLD_TABLES:
+        db.execute(f"DELETE FROM {table}")  # noqa: S608 - table names are constants
+    seed = scenario.get("seed", 0)
+    start = scenario.get("clock", {}).get("start")
+    store.set_meta(db, "scenario", scenario)
+    store.set_meta(db, "settings", settings_of(scenario))
+    store.set_meta(db, "seed", seed)
+    store.set_meta(db, "id_counter", 0)
+    store.set_meta(db, "clock_offset", 0.0)
+    if start is not None:
+        clock.start_at(db, parse_iso(str(start)))
+    anchor = parse_iso(str(start)) if start is not None else DEFAULT_ANCHOR
+    now = clock.now(db)
+    for partner in scenario.get("partners", []):
+        _install_partner(db, partner, now)
+    for unit in scenario.get("businessUnits", []):
+        _install_business_unit(db, unit, SeededIds(f"{seed}:{unit['id']}"), anchor, now)
+
+
+def _install_partner(db, partner, now):
+    db.execute("INSERT INTO partners (id, name) VALUES (?, ?)", (partner["id"], partner["name"]))
+    db.execute("INSERT INTO applications VALUES (?, ?, 'partner', ?, ?, NULL, ?, ?)",
+               (partner["apiKey"], partner["apiSecret"], partner["name"], partner["id"],
+                json.dumps(partner.get("redirectUris", [])), now))
+    for user in partner.get("users", []):
+        _install_user(db, user, partner_id=partner["id"])
+
+
+def _install_user(db, user, partner_id=None, business_unit_id=None):
+    db.execute("INSERT INTO business_users VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+               (user["id"], user["email"], user["password"], user.get("name", user["email"].split("@")[0]),
+                user.get("role", "admin"), int(user.get("twoFactor", False)), partner_id, business_unit_id))
+
+
+def _install_business_unit(db, unit, ids, anchor, now):
+    domain = unit["domain"]
+    others = unit.get("otherDomains", [])
+    db.execute("INSERT INTO business_units VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'active')",
+               (unit["id"], unit.get("displayName", domain), domain, json.dumps([domain] + others),
+                unit.get("websiteUrl", f"https://www.{domain}"), unit.get("country", "DK"),
+                unit["plan"], int(unit.get("partnerPermissions", False))))
+    db.executemany("INSERT INTO business_unit_names VALUES (?, ?)",
+                   [(name, unit["id"]) for name in [domain] + others])
+    for user in unit.get("users", []):
+        _install_user(db, user, business_unit_id=unit["id"])
+    for app in unit.get("applications", []):
+        db.execute("INSERT INTO applications VALUES (?, ?, 'business', ?, NULL, ?, ?, ?)",
+                   (app["apiKey"], app["apiSecret"], app.get("name", app["apiKey"]), unit["id"],
+                    json.dumps(app.get("redirectUris", [])), now))
+    location_ids = _install_locations(db, unit, ids)
+    _install_reviews(db, unit, ids, location_ids, anchor)
+
+
+def _expand(spec, make):
+    """A list of rows, or a ``{generate: N, seed: S}`` spec expanded by ``make(ids, N)``."""
+    if isinstance(spec, dict):
+        return make(spec["generate"], spec.get("seed"))
+    return spec or []
+
+
+def _install_locations(db, unit, ids):
+    rows = _expand(unit.get("locations"),
+                   lambda n, seed: generators.locations(SeededIds(seed) if seed is not None else ids, n))
+    ids_out = []
+    for position, loc in enumerate(rows):
+        loc_id = loc.get("id") or ids.uuid()
+        address = {k: loc[k] for k in ("street", "city", "postcode", "country") if k in loc}
+        db.execute("INSERT INTO locations VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   (unit["id"], position, loc_id, loc["name"], _url_name(loc["name"]),
+                    loc.get("externalId"), json.dumps(address)))
+        ids_out.append(loc_id)
+    return ids_out
+
+
+def _install_reviews(db, unit, ids, location_ids, anchor):
+    rows = _expand(unit.get("reviews"),
+                   lambda n, seed: generators.reviews(SeededIds(seed) if seed is not None else ids,
+                                                      n, location_ids, anchor))
+    batch = []
+    for review in rows:
+        batch.append((review.get("id") or ids.object_id(), unit["id"], review["stars"],
+                      review.get("title", ""), review.get("text", ""), review.get("language", "en"),
+                      _iso_z(review.get("createdAt"), anchor), ids.object_id(),
+                      review.get("consumerName", "Anonymous"), review.get("locationId")))
+        if len(batch) >= BATCH:
+            db.executemany("INSERT INTO reviews VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", batch)
+            batch = []
+    db.executemany("INSERT INTO reviews VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", batch)
+
+
+def _iso_z(value, anchor):
+    return iso(parse_iso(str(value)) if value is not None else anchor)
+
+
+def _url_name(name):
+    return "".join(ch for ch in name.title() if ch.isalnum())

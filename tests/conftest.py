@@ -1,0 +1,78 @@
+"""Shared fixtures: an in-process app per test, and a real gunicorn server per session."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from mock_server import create_app
+
+ROOT = Path(__file__).resolve().parent.parent
+PARTNER_ID = "cd94b09c-8f89-11ea-bc55-0242ac130003"
+DEMO_BU = "507f191e810c19729de860ea"
+TOKEN_PATH = "/v1/oauth/oauth-business-users-for-applications/accesstoken"
+
+
+@pytest.fixture
+def app():
+    return create_app()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(*extra_args, port=None, env=None):
+    """Start `trustpilot-mock serve` (gunicorn) and wait until it answers; returns (process, base_url)."""
+    port = port or free_port()
+    cmd = [sys.executable, "-m", "mock_server.cli", "serve", "--port", str(port), "--quiet", *extra_args]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **(env or {})},
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}:\n{proc.stdout.read()}")
+        try:
+            requests.get(base + "/_mock/clock", timeout=0.5)
+            return proc, base
+        except requests.ConnectionError:
+            time.sleep(0.05)
+    proc.kill()
+    raise RuntimeError(f"server on {base} did not answer within 20 s")
+
+
+def stop_server(proc):
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+@pytest.fixture(scope="session")
+def live_server():
+    """A real gunicorn server with two workers on loopback, shared by the session."""
+    proc, base = start_server("--workers", "2")
+    yield base
+    stop_server(proc)
+
+
+@pytest.fixture
+def live(live_server):
+    """The live server's base URL, with its world reset to the default before the test."""
+    requests.post(live_server + "/_mock/reset", timeout=10).raise_for_status()
+    return live_server
