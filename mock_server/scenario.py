@@ -43,7 +43,7 @@ def parse(text, source):
         raise InvalidScenario(f"{source}: not valid YAML: {exc}") from None
     if not isinstance(data, dict):
         raise InvalidScenario(f"{source}:1: the scenario must be a mapping (name, partners, businessUnits, ...)")
-    problems = [(list(e.instance_path), e.message) for e in _schema().iter_errors(_jsonable(data))]
+    problems = [_schema_problem(e) for e in _schema().iter_errors(_jsonable(data))]
     if not problems:
         problems = _semantic_problems(data)
     if problems:
@@ -56,6 +56,17 @@ def _schema():
     if _validator is None:
         _validator = jsonschema_rs.validator_for(json.loads(SCHEMA_PATH.read_text()))
     return _validator
+
+
+def _schema_problem(error):
+    """(path, message) of a schema error; enum and unknown-key messages made specific."""
+    path, kind = list(error.instance_path), error.kind
+    if type(kind).__name__ == "Enum":
+        return path, f"{error.instance!r} is not one of: {', '.join(map(str, kind.options))}"
+    if type(kind).__name__ == "AdditionalProperties":
+        unexpected = list(kind.unexpected)
+        return path + unexpected[:1], f"unknown field(s) {', '.join(map(repr, unexpected))}"
+    return path, error.message
 
 
 def _jsonable(data):
