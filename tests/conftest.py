@@ -73,6 +73,8 @@ def live_server():
 
 @pytest.fixture
 def live(live_server):
-    """The live server's base URL, with its world reset to the default before the test."""
-    requests.post(live_server + "/_mock/reset", timeout=10).raise_for_status()
+    """The live server's base URL, with the default world loaded afresh before the test."""
+    text = (ROOT / "scenarios" / "default.yaml").read_text()
+    requests.post(live_server + "/_mock/scenario", data=text, headers={"Content-Type": "application/yaml"},
+                  timeout=10).raise_for_status()
     return live_server
