@@ -18,6 +18,12 @@ def page(client, **query):
     return client.get("/authenticate", query_string=query)
 
 
+def submit(client, client_id, username, password="customer-password", response_type="code", **extra):
+    """Post the login form as a browser would (page parameters in the query, credentials in the body)."""
+    query = {"client_id": client_id, "redirect_uri": REDIRECT, "response_type": response_type, **extra}
+    return client.post("/authenticate", query_string=query, data={"username": username, "password": password})
+
+
 def test_show_login_page_renders_a_form(client):
     key = new_key(client)
     response = page(client, client_id=key["apiKey"], redirect_uri=REDIRECT, response_type="code", state="s1")
@@ -99,9 +105,7 @@ def test_login_page_bad_response_type(client):
 
 def test_submit_login_wrong_password_shows_form_again(client):
     key = new_key(client)
-    response = client.post("/authenticate", query_string={"client_id": key["apiKey"], "redirect_uri": REDIRECT,
-                                                          "response_type": "code"},
-                           data={"username": "admin@trustpilotdemo.com", "password": "wrong"})
+    response = submit(client, key["apiKey"], "admin@trustpilotdemo.com", password="wrong")
     html = response.get_data(as_text=True)
     assert response.status_code == 401
     assert "the email or password is not right" in html and 'name="password"' in html
@@ -114,27 +118,21 @@ def test_submit_login_two_factor_user_is_refused(client):
     world["businessUnits"][4]["applications"] = [{"apiKey": "tf-app", "apiSecret": "tf-secret",
                                                   "redirectUris": [REDIRECT]}]
     client.post("/_mock/scenario", json=world)
-    response = client.post("/authenticate", query_string={"client_id": "tf-app", "redirect_uri": REDIRECT,
-                                                          "response_type": "code"},
-                           data={"username": "admin@twofactor.example", "password": "customer-password"})
+    response = submit(client, "tf-app", "admin@twofactor.example")
     assert response.status_code == 403
     assert "has 2-step verification enabled" in response.get_data(as_text=True)
 
 
 def test_submit_login_user_of_another_business_unit_is_refused(client):
     key = new_key(client)
-    response = client.post("/authenticate", query_string={"client_id": key["apiKey"], "redirect_uri": REDIRECT,
-                                                          "response_type": "code"},
-                           data={"username": "admin@freeplan.example", "password": "customer-password"})
+    response = submit(client, key["apiKey"], "admin@freeplan.example")
     assert response.status_code == 403
     assert "has no access to business unit 507f191e810c19729de860ea" in response.get_data(as_text=True)
 
 
 def test_implicit_grant_returns_token_in_fragment(client):
     key = new_key(client)
-    response = client.post("/authenticate", query_string={"client_id": key["apiKey"], "redirect_uri": REDIRECT,
-                                                          "response_type": "token", "state": "st"},
-                           data={"username": "admin@trustpilotdemo.com", "password": "customer-password"})
+    response = submit(client, key["apiKey"], "admin@trustpilotdemo.com", response_type="token", state="st")
     assert response.status_code == 302
     location = urlsplit(response.headers["Location"])
     assert location.query == ""
