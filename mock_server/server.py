@@ -33,8 +33,13 @@ def serve(world, host, port, workers, state_path=None, reset=False, quiet=False)
     if state_path is None:
         tmpdir = tempfile.mkdtemp(prefix="trustpilot-sandbox-")
         state_path = os.path.join(tmpdir, "state.db")
+    resuming = tmpdir is None and not reset and os.path.exists(state_path) and os.path.getsize(state_path) > 0
     app = create_app({"SCENARIO": world, "STATE_PATH": state_path, "FRESH_STATE": reset or tmpdir is not None})
     sandbox = app.extensions["sandboxes"].get("default")
+    if resuming:
+        # Always said, even with --quiet: a partner who edited the scenario must know it was not loaded.
+        print(f"Resumed the world {sandbox.get_sandbox_state()['scenario']!r} kept in {state_path}; "
+              "the --scenario file was not loaded (pass --reset to load it).", file=sys.stderr, flush=True)
     if not quiet:
         print(banner(sandbox.get_sandbox_state(), world, f"http://{_display_host(host)}:{port}",
                      state_path if tmpdir is None else None), flush=True)

@@ -95,6 +95,8 @@ def test_serve_state_file_survives_restart_and_reset_discards_it(tmp_path):
         assert requests.get(base + "/_mock/clock", timeout=10).json()["offsetSeconds"] == offset
     finally:
         stop_server(proc)
+    assert (f"Resumed the world 'default' kept in {state}; the --scenario file was not loaded "
+            "(pass --reset to load it).") in proc.stdout.read()
 
     proc, base = start_server("--state", state, "--reset")
     try:
