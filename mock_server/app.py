@@ -1,5 +1,7 @@
 """create_app(): the Flask application factory. The app is never a module global."""
 
+import os
+
 from flask import Flask, g, jsonify, request
 
 from . import api, control, scenario
@@ -26,7 +28,7 @@ def create_app(config=None):
     api.init_app(app)
     control.init_app(app)
     app.after_request(_journal)
-    app.add_url_rule("/", "index", _index)
+    app.add_url_rule("/", "get_index", get_index)
     return app
 
 
@@ -36,17 +38,19 @@ def _journal(response):
         return response
     form = redact_pairs(request.form.items(multi=True)) if request.mimetype.endswith("urlencoded") else None
     entry = {"method": request.method, "path": request.path, "query": redact_query(request.query_string.decode()),
-             "status": response.status_code, "credentials": api.sandbox().describe_credentials(credentials())}
+             "status": response.status_code, "credentials": api.sandbox().describe_credentials(credentials()),
+             "pid": os.getpid()}  # which server process answered: shows every worker shares one state
     if form:
         entry["form"] = form
     api.sandbox().record_request(entry)
     return response
 
 
-def _index():
+def get_index():
     """The root: the login page when asked like authenticate.trustpilot.com/, else a map of the sandbox."""
-    if "client_id" in request.args:
-        from .api.authenticate import show_login_page
+    from .api.authenticate import PAGE_FIELDS, show_login_page
+
+    if any(name in request.args for name in PAGE_FIELDS):  # a half-formed sign-in gets the page's error
         return show_login_page()
     root = base_url()
     return jsonify({

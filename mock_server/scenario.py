@@ -10,7 +10,7 @@ from pathlib import Path
 import jsonschema_rs
 import yaml
 
-from .state.clock import parse_iso
+from .state.clock import EARLIEST, LATEST, iso, parse_iso
 from .state.errors import InvalidScenario
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
@@ -105,9 +105,13 @@ def _semantic_problems(data):
     start = data.get("clock", {}).get("start")
     if start is not None:
         try:
-            parse_iso(str(start))
+            instant = parse_iso(str(start))
         except ValueError:
             problems.append((["clock", "start"], f"{start!r} is not a valid ISO-8601 date-time"))
+        else:
+            if not EARLIEST <= instant < LATEST:
+                problems.append((["clock", "start"], f"{start!r} is out of range: the clock runs from "
+                                                     f"{iso(EARLIEST)} to before {iso(LATEST)}"))
     return problems
 
 

@@ -1,10 +1,11 @@
 """The login page of authenticate.trustpilot.com (served at /authenticate, and at / when asked
-with a client_id, as on the real host): a real HTML form a browser submits."""
+with any of its parameters, as on the real host): a real HTML form a browser submits."""
 
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from flask import Blueprint, redirect, render_template, request
 
+from ..state import errors
 from . import sandbox
 
 bp = Blueprint("authenticate", __name__)
@@ -12,6 +13,12 @@ PAGE_FIELDS = ("client_id", "redirect_uri", "response_type", "state", "scope")
 
 
 def _page_args():
+    """The page's parameters, from the query string or the form's hidden fields (never both, differing)."""
+    for name in PAGE_FIELDS:
+        query, form = request.args.get(name), request.form.get(name)
+        if query is not None and form is not None and query != form:
+            raise errors.LoginPageError(f"'{name}' is sent twice with different values: {query!r} in the "
+                                        f"query string and {form!r} in the form; send it once")
     return {name: request.values.get(name) for name in PAGE_FIELDS if request.values.get(name) is not None}
 
 

@@ -2,6 +2,7 @@
 
 import base64
 import binascii
+import re
 
 from flask import request
 
@@ -9,6 +10,7 @@ from ..state import errors
 from ..state.access import Credentials
 
 FORM = "application/x-www-form-urlencoded"
+INTEGER = re.compile(r"-?[0-9]+")
 
 
 def credentials():
@@ -58,16 +60,17 @@ def client_credentials(form):
 
 
 def int_arg(name, default, minimum, maximum):
+    """An optional integer query parameter: absent means ``default``; empty or not plain digits is a 400."""
     raw = request.args.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise errors.MalformedRequest(f"query parameter '{name}' must be an integer, got {raw!r}") from None
-    if not minimum <= value <= maximum:
+    if not INTEGER.fullmatch(raw):  # int() would also take ' 5', '1_000' and non-ASCII digits
+        raise errors.MalformedRequest(f"query parameter '{name}' must be an integer, got {raw!r}")
+    value = int(raw) if len(raw) <= 30 else None  # int() refuses thousands of digits
+    if value is None or not minimum <= value <= maximum:
+        shown = raw if len(raw) <= 30 else f"{raw[:30]}... ({len(raw)} digits)"
         raise errors.MalformedRequest(
-            f"query parameter '{name}' must be between {minimum} and {maximum}, got {value}")
+            f"query parameter '{name}' must be between {minimum} and {maximum}, got {shown}")
     return value
 
 

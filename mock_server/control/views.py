@@ -11,6 +11,7 @@ from ..state import errors
 
 bp = Blueprint("control", __name__, url_prefix="/_mock")
 OPENAPI_DIR = Path(__file__).resolve().parents[2] / "openapi"
+ADVANCE_LIMITS = {"seconds": 10 * 365 * 24 * 3600, "hours": 10 * 365 * 24}
 SCENARIO_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "application/json", "text/plain")
 
 
@@ -56,7 +57,7 @@ def advance_clock():
     body = json_body()
     if not body.keys() or body.keys() - {"seconds", "hours"}:
         raise errors.MalformedRequest('send {"seconds": N} and/or {"hours": N}, nothing else')
-    _check_numbers(body, "seconds", "hours")
+    _check_numbers(body)
     seconds = body.get("seconds", 0) + 3600 * body.get("hours", 0)
     return jsonify(sandbox().advance_clock(seconds))
 
@@ -83,10 +84,13 @@ def get_openapi_document(name):
     return send_from_directory(OPENAPI_DIR, name, mimetype="application/yaml")
 
 
-def _check_numbers(body, *fields):
-    for field in fields:
+def _check_numbers(body):
+    """Each of seconds and hours: a number, never negative, at most ten years."""
+    for field, limit in ADVANCE_LIMITS.items():
         value = body.get(field, 0)
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
             raise errors.MalformedRequest(f"'{field}' must be a number of {field}, got {value!r}")
-        if abs(value) > 10 * 365 * 24 * 3600:
-            raise errors.MalformedRequest(f"'{field}' is too large (at most ten years)")
+        if value < 0:
+            raise errors.MalformedRequest(f"the clock only moves forward: '{field}' must be >= 0")
+        if value > limit:
+            raise errors.MalformedRequest(f"'{field}' is too large: at most {limit} {field} (ten years)")

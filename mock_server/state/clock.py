@@ -6,6 +6,11 @@ The offset lives in the store so every worker process of a server sees the same 
 import time
 from datetime import datetime, timezone
 
+# The virtual clock stays between these instants, so that every date renders as
+# YYYY-MM-DDTHH:MM:SSZ: epoch seconds never negative, four-digit years with room for lifetimes.
+EARLIEST = 0  # 1970-01-01T00:00:00Z
+LATEST = 221845392000  # 9000-01-01T00:00:00Z
+
 
 class Clock:
     def __init__(self, store):

@@ -3,7 +3,7 @@
 import json
 
 from . import errors, world
-from .clock import iso
+from .clock import LATEST, iso
 
 PLANS = ("free", "standard", "premium", "advanced", "enterprise")
 
@@ -52,6 +52,10 @@ class ControlOps:
         if seconds < 0:
             raise errors.MalformedRequest("the clock only moves forward: 'seconds' must be >= 0")
         with self.store.transaction() as db:
+            now = self.clock.now(db)
+            if now + seconds >= LATEST:
+                raise errors.Conflict(f"the clock cannot reach {iso(LATEST)}: it is {iso(now)} and {seconds:g} "
+                                      "seconds more would pass it; reset the sandbox to start over")
             self.clock.advance(db, seconds)
         return self.get_clock()
 
