@@ -91,3 +91,21 @@ def json_body():
     if not isinstance(data, dict):
         raise errors.MalformedRequest("the body must be a JSON object")
     return data
+
+
+def bool_arg(name, default=None):
+    """An optional boolean query parameter: 'true' or 'false' (any case); anything else is a 400."""
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    if raw.lower() not in ("true", "false"):
+        raise errors.MalformedRequest(f"query parameter '{name}' must be true or false, got {raw!r}")
+    return raw.lower() == "true"
+
+
+def list_arg(name):
+    """A multi-value query parameter, sent repeated (stars=4&stars=5) or comma-joined (stars=4,5)."""
+    values = [part.strip() for raw in request.args.getlist(name) for part in raw.split(",")]
+    if any(not value for value in values):
+        raise errors.MalformedRequest(f"query parameter '{name}' has an empty value")
+    return values or None

@@ -92,6 +92,34 @@ class AccessRules:
         self._require_partner_header(db, caller, creds)
         return caller
 
+    def business_unit_caller(self, db, creds, unit_id):
+        """A private call on one business unit's data: a valid bearer whose user (or, for a
+        client-credentials token, whose application) belongs to that unit. Emulator decision:
+        a valid token without access to the unit gets 403 (the docs mention 401 and 403)."""
+        caller = self.private_caller(db, creds)
+        if caller.user is not None:
+            allowed = caller.user["business_unit_id"] == unit_id
+            who = f"business user {caller.user['email']!r}"
+        else:
+            allowed = caller.app["business_unit_id"] == unit_id
+            who = f"application {caller.app['name']!r}"
+        if not allowed:
+            raise errors.Forbidden(f"{who} has no access to business unit {unit_id}; use a token of one of "
+                                   "its users (the customer's token from the authorization-code grant)")
+        return caller
+
+    def acting_user_id(self, db, caller, creds, unit_id, given=None):
+        """The business user a write is made as: ``given`` (a body field), the x-business-user-id
+        header (client-credentials tokens), or the token's own user; it must belong to the unit."""
+        user_id = given or creds.headers.get("x-business-user-id") or (caller.user or {}).get("id")
+        if not user_id:
+            raise errors.MalformedRequest("no business user: a client-credentials token must name one in the "
+                                          "'x-business-user-id' header (or the body's user field)")
+        user = self._user(db, user_id)
+        if user is None or user["business_unit_id"] != unit_id:
+            raise errors.MalformedRequest(f"{user_id!r} is not the id of a business user of business unit {unit_id}")
+        return user_id
+
     def _require_partner_header(self, db, caller, creds):
         if caller.app["kind"] != "customer":
             return

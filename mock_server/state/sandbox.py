@@ -4,6 +4,7 @@ Operation methods are named after the OpenAPI operationIds; they live in the mix
 """
 
 from .access import AccessRules
+from .areas import AREAS
 from .business_units import BusinessUnitOps
 from .clock import Clock
 from .control import ControlOps
@@ -15,7 +16,8 @@ from .store import Store
 from .world import install, settings_of
 
 
-class Sandbox(AccessRules, OAuthOps, BusinessUnitOps, PartnerOps, JournalOps, ControlOps):
+class Sandbox(AccessRules, OAuthOps, BusinessUnitOps, PartnerOps, JournalOps, ControlOps,
+              *(area.Ops for area in AREAS)):
     def __init__(self, name, store: Store, scenario=None, fresh=False):
         """Open ``store``; load ``scenario`` when the store holds no world yet (or ``fresh``)."""
         self.name = name

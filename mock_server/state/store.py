@@ -33,12 +33,6 @@ CREATE TABLE IF NOT EXISTS locations (
     business_unit_id TEXT NOT NULL, position INTEGER NOT NULL, id TEXT NOT NULL,
     name TEXT NOT NULL, url_formatted_name TEXT NOT NULL, external_id TEXT,
     address TEXT NOT NULL, PRIMARY KEY (business_unit_id, position)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS reviews (
-    id TEXT PRIMARY KEY, business_unit_id TEXT NOT NULL, stars INTEGER NOT NULL,
-    title TEXT NOT NULL, text TEXT NOT NULL, language TEXT NOT NULL,
-    created_at TEXT NOT NULL, consumer_id TEXT NOT NULL, consumer_name TEXT NOT NULL,
-    location_id TEXT);
-CREATE INDEX IF NOT EXISTS reviews_by_unit ON reviews (business_unit_id, stars);
 CREATE TABLE IF NOT EXISTS tokens (
     token TEXT PRIMARY KEY, kind TEXT NOT NULL, client_id TEXT NOT NULL, user_id TEXT,
     grant_type TEXT NOT NULL, issued_at REAL NOT NULL, expires_at REAL NOT NULL,
@@ -51,8 +45,21 @@ CREATE TABLE IF NOT EXISTS journal (
 """
 
 # Tables that hold the world (everything but meta and the journal); reset clears them.
-WORLD_TABLES = ("partners", "applications", "business_users", "business_units",
-                "business_unit_names", "locations", "reviews", "tokens", "authorization_codes")
+# Each area module (state/areas.py) adds its own tables to both.
+CORE_TABLES = ("partners", "applications", "business_users", "business_units",
+               "business_unit_names", "locations", "tokens", "authorization_codes")
+
+
+def world_tables():
+    from .areas import AREAS
+
+    return CORE_TABLES + tuple(table for area in AREAS for table in area.TABLES)
+
+
+def full_schema():
+    from .areas import AREAS
+
+    return SCHEMA + "".join(area.SCHEMA for area in AREAS)
 
 class Store:
     """One SQLite database; ``path=None`` means a private in-memory database."""
@@ -66,7 +73,7 @@ class Store:
         self._memory = self._open() if path is None else None
         self._lock = threading.RLock() if path is None else None
         with self._locked():
-            self.connection().executescript(SCHEMA)  # executescript commits on its own
+            self.connection().executescript(full_schema())  # executescript commits on its own
 
     def _open(self):
         db = sqlite3.connect(self._uri, uri=self.path is not None, timeout=30, isolation_level=None,

@@ -1,11 +1,13 @@
 """Install a validated scenario into a sandbox's store, replacing the world that was there."""
 
 import json
+from dataclasses import dataclass
 
 from . import generators
-from .clock import iso, parse_iso
+from .clock import parse_iso
 from .ids import SeededIds
-from .store import WORLD_TABLES
+from .areas import AREAS
+from .store import world_tables
 
 DEFAULT_SETTINGS = {
     # The real header name is undocumented (reference §6); this is the emulator's choice.
@@ -18,7 +20,16 @@ DEFAULT_SETTINGS = {
 # Generated review dates end here when the scenario does not start the clock, so that a
 # world loads identically whatever day it is.
 DEFAULT_ANCHOR = parse_iso("2026-11-01T00:00:00Z")
-BATCH = 20000
+
+
+@dataclass(frozen=True)
+class UnitContext:
+    """What an area's installer gets besides the business unit's scenario entry."""
+
+    ids: SeededIds        # the unit's seeded id stream (same seed, same world)
+    anchor: float         # generated dates end here (epoch seconds)
+    now: float            # the virtual clock when the world is loaded
+    location_ids: list    # the unit's location ids, in order
 
 
 def settings_of(scenario):
@@ -27,7 +38,7 @@ def settings_of(scenario):
 
 def install(db, store, clock, scenario):
     """Clear the world tables and write ``scenario`` into them (inside the caller's transaction)."""
-    for table in WORLD_TABLES:
+    for table in world_tables():
         db.execute(f"DELETE FROM {table}")  # noqa: S608 - table names are constants
     seed = scenario.get("seed", 0)
     start = scenario.get("clock", {}).get("start")
@@ -44,6 +55,8 @@ def install(db, store, clock, scenario):
         _install_partner(db, partner, now)
     for unit in scenario.get("businessUnits", []):
         _install_business_unit(db, unit, SeededIds(f"{seed}:{unit['id']}"), anchor, now)
+    for area in AREAS:
+        area.install_world(db, scenario, now)
 
 
 def _install_partner(db, partner, now):
@@ -76,20 +89,14 @@ def _install_business_unit(db, unit, ids, anchor, now):
         db.execute("INSERT INTO applications VALUES (?, ?, 'business', ?, NULL, ?, ?, ?)",
                    (app["apiKey"], app["apiSecret"], app.get("name", app["apiKey"]), unit["id"],
                     json.dumps(app.get("redirectUris", [])), now))
-    location_ids = _install_locations(db, unit, ids)
-    _install_reviews(db, unit, ids, location_ids, anchor)
-
-
-def _expand(spec, make):
-    """A list of rows, or a ``{generate: N, seed: S}`` spec expanded by ``make(ids, N)``."""
-    if isinstance(spec, dict):
-        return make(spec["generate"], spec.get("seed"))
-    return spec or []
+    context = UnitContext(ids=ids, anchor=anchor, now=now, location_ids=_install_locations(db, unit, ids))
+    for area in AREAS:
+        area.install_business_unit(db, unit, context)
 
 
 def _install_locations(db, unit, ids):
-    rows = _expand(unit.get("locations"),
-                   lambda n, seed: generators.locations(SeededIds(seed) if seed is not None else ids, n))
+    rows = generators.expand(unit.get("locations"),
+                  lambda n, seed: generators.locations(SeededIds(seed) if seed is not None else ids, n))
     ids_out = []
     for position, loc in enumerate(rows):
         loc_id = loc.get("id") or ids.uuid()
@@ -99,26 +106,6 @@ def _install_locations(db, unit, ids):
                     loc.get("externalId"), json.dumps(address)))
         ids_out.append(loc_id)
     return ids_out
-
-
-def _install_reviews(db, unit, ids, location_ids, anchor):
-    rows = _expand(unit.get("reviews"),
-                   lambda n, seed: generators.reviews(SeededIds(seed) if seed is not None else ids,
-                                                      n, location_ids, anchor))
-    batch = []
-    for review in rows:
-        batch.append((review.get("id") or ids.object_id(), unit["id"], review["stars"],
-                      review.get("title", ""), review.get("text", ""), review.get("language", "en"),
-                      _iso_z(review.get("createdAt"), anchor), ids.object_id(),
-                      review.get("consumerName", "Anonymous"), review.get("locationId")))
-        if len(batch) >= BATCH:
-            db.executemany("INSERT INTO reviews VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", batch)
-            batch = []
-    db.executemany("INSERT INTO reviews VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", batch)
-
-
-def _iso_z(value, anchor):
-    return iso(parse_iso(str(value)) if value is not None else anchor)
 
 
 def _url_name(name):

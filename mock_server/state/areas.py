@@ -1,0 +1,15 @@
+"""The areas of the API that own tables of their own (reviews, invitations, ...).
+
+An area is a module with:
+  SCHEMA   CREATE TABLE/INDEX IF NOT EXISTS statements for its tables
+  TABLES   the names of those tables (cleared when a world is (re)loaded)
+  install_business_unit(db, unit, context)   write the area's part of one business unit
+                                             (``unit``: its scenario entry; ``context``: world.UnitContext)
+  install_world(db, scenario, now)           write the area's world-wide part (after all units)
+  Ops      a mixin class of Sandbox holding the area's operations (named after operationIds)
+Adding an area = writing the module and listing it here.
+"""
+
+from . import reviews
+
+AREAS = (reviews,)

@@ -1,0 +1,64 @@
+"""Seeded review rows at scale: one ``getrandbits`` per review drives every choice.
+
+Rows come out oldest first with dates spread evenly over the two years before the anchor,
+and ids shaped like Mongo ObjectIds (creation time in the first four bytes), so a world of a
+million reviews is written in index order and loads in seconds.
+"""
+
+from ..clock import iso
+from ..generators import FIRST, LAST, TWO_YEARS
+
+STARS = [1] * 8 + [2] * 4 + [3] * 6 + [4] * 22 + [5] * 60          # 100 slots: a typical profile
+LANGUAGES = ["en"] * 10 + ["da"] * 3 + ["de"] * 1 + ["es"] * 1 + ["it"] * 1   # 16 slots
+COUNTRIES = ["GB", "DK", "US", "DE", "ES", "IT", "SE", "NL"]
+SOURCES = ["Organic", "InvitationApi", "BasicLink", "AFSv2"]
+TAG_VALUES = ["delivery", "support", "price", "quality", "returns"]
+TITLES = {1: ["Very disappointed", "Never again", "Awful service"],
+          2: ["Not great", "Could be better", "Slow and sloppy"],
+          3: ["It was okay", "Average experience", "Fine, nothing special"],
+          4: ["Good service", "Happy overall", "Would recommend"],
+          5: ["Excellent!", "Fantastic experience", "Couldn't be happier"]}
+TEXTS = {1: "The order arrived late, damaged, and support never answered my emails.",
+         2: "Slow delivery and the product was not as described on the website.",
+         3: "Fine overall. Delivery took a while but the product works as expected.",
+         4: "Quick delivery and friendly staff. Would buy from them again.",
+         5: "Fantastic experience from start to finish. Great prices, fast delivery, highly recommended."}
+REPLIES = {1: "We are very sorry to hear this. Please contact our support team so we can make it right.",
+           2: "Thank you for the feedback; we are looking into what went wrong with your order.",
+           3: "Thanks for your review! We are always working to improve.",
+           4: "Thank you for the kind words, we hope to see you again soon.",
+           5: "Thank you so much! We are delighted you had a great experience."}
+DAY = 86400
+
+
+def review_rows(ids, count, unit_id, location_ids, anchor, reply_author):
+    """(row tuple, tags) for ``count`` reviews; see reviews.install.COLUMNS for the tuple order."""
+    rnd = ids.random
+    start = anchor - TWO_YEARS
+    step = TWO_YEARS / max(count, 1)
+    for n in range(count):
+        ts = int(start + (n + rnd.random()) * step)
+        r = rnd.getrandbits(64)
+        stars = STARS[r % 100]
+        first, last = FIRST[(r >> 7) % len(FIRST)], LAST[(r >> 12) % len(LAST)]
+        invited = (r >> 17) % 10 < 6
+        replied = reply_author is not None and (r >> 21) % 100 < 35
+        location = location_ids[(r >> 28) % len(location_ids)] if location_ids and (r >> 24) % 10 < 7 else None
+        reported = (r >> 44) % 500 == 0
+        reply_at = iso(ts + DAY * (1 + (r >> 40) % 3)) if replied else None
+        consumer = f"{ts:08x}{(r >> 8) & 0xFFFFFFFFFF:010x}{n & 0xFFFFFF:06x}"
+        row = (f"{ts:08x}{r & 0xFFFFFFFFFF:010x}{n & 0xFFFFFF:06x}", unit_id, n + 1, stars,
+               TITLES[stars][(r >> 30) % 3], TEXTS[stars], LANGUAGES[(r >> 32) % 16], iso(ts), None,
+               iso(ts - ts % DAY - DAY * ((r >> 36) % 10)), consumer, f"{first} {last}",
+               COUNTRIES[(r >> 46) % len(COUNTRIES)], 1 + (r >> 49) % 30, location, int(invited),
+               (r >> 54) % 10, SOURCES[1] if invited else SOURCES[(r >> 58) % 4 if (r >> 58) % 4 != 1 else 0],
+               f"ORD-{n + 1:07d}" if invited else None,
+               f"{first.lower()}.{last.lower()}{n + 1}@example.com" if invited else None, None,
+               REPLIES[stars] if replied else None, reply_author if replied else None, reply_at, reply_at,
+               REPORT if reported else None)
+        tags = [("generic", TAG_VALUES[(r >> 60) % 5])] if (r >> 55) % 10 == 0 else []
+        yield row, tags
+
+
+REPORT = ('{"source": "BusinessUser", "publicComment": null, "createdAt": null, '
+          '"reasons": ["consumerIsCompetitor"], "reason": "consumer_is_competitor", "reviewVisibility": "hidden"}')
