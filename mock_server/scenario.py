@@ -12,6 +12,7 @@ import yaml
 
 from .state.clock import EARLIEST, LATEST, iso, parse_iso
 from .state.errors import InvalidScenario
+from .state.product_catalog import product_problems
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 SCHEMA_PATH = SCENARIO_DIR / "schema.json"
@@ -101,7 +102,10 @@ def _semantic_problems(data):
             unique("user email", user["email"], base + ["users", j, "email"])
         for j, app in enumerate(unit.get("applications", [])):
             unique("apiKey", app["apiKey"], base + ["applications", j, "apiKey"])
+        for j, template in enumerate(unit.get("templates", [])):
+            unique("template id", template["id"], base + ["templates", j, "id"])
         problems.extend(_review_problems(unit, base))
+        problems.extend(product_problems(unit, base))
     start = data.get("clock", {}).get("start")
     if start is not None:
         try:

@@ -113,6 +113,21 @@ OPERATION_CHECKS = [
     # A world's own rules (unique ids and domains, references) are in scenarios/schema.json and
     # the loader; control.yaml describes only the scenario's top level.
     ("load_scenario", ACCEPT_OR_400),
+    # startDateTime/endDateTime: a pattern cannot rule out days such as 2023-02-30, which the
+    # emulator refuses with a 400 naming the parameter.
+    ("list_private_business_unit_reviews", ACCEPT_OR_400),
+    # 'cursor' and 'page' are each valid but not together (OpenAPI cannot say "not both").
+    ("list_all_business_units", ACCEPT_OR_400),
+    # 'sku' and 'productUrl' are each optional but one of them is needed (OpenAPI cannot say "one of").
+    ("list_product_reviews", ACCEPT_OR_400),
+    # A well-formed createdAt may lie after the sandbox's now, a locationId may not be one of the
+    # unit's locations: which values exist is data.
+    ("write_consumer_review", ACCEPT_OR_400),
+    # A templateId or locationId may not be the unit's, a well-formed date may not exist
+    # (02/31/2030), and a product send time may precede the service one: data, not schema.
+    ("create_email_invitation", ACCEPT_OR_400),
+    ("create_invitation_link", ACCEPT_OR_400),
+    ("delete_invitation_data", ACCEPT_OR_400),
 ]
 
 

@@ -9,8 +9,11 @@ AREA_MODULES = (
     "oauth",
     "authenticate",
     "business_units",
+    "showcase",
     "partners",
     "reviews",
+    "product_reviews",
+    "invitations",
 )
 
 

@@ -1,5 +1,156 @@
-"""Service reviews: public and private lists, single reviews, replies and tags."""
+"""Service reviews: public and private lists, single reviews, all-reviews, replies and tags."""
 
-from flask import Blueprint
+import re
+from urllib.parse import urlencode
+
+from flask import Blueprint, jsonify, request
+
+from ..state import errors
+from ..state.clock import iso, parse_iso
+from ..state.reviews.query import ORDERS, ReviewFilter
+from . import sandbox
+from .request_parsing import base_url, bool_arg, credentials, int_arg, json_body, list_arg
 
 bp = Blueprint("reviews", __name__)
+LANGUAGE = re.compile(r"[a-z]{2}")
+FIND_REVIEWER = ("contacted", "notContacted")
+
+
+@bp.get("/v1/business-units/<business_unit_id>/reviews")
+def list_business_unit_reviews(business_unit_id):
+    where = ReviewFilter(**_public_filters(business_unit_id),
+                         reported=None if bool_arg("includeReportedReviews", False) else False)
+    return _page(sandbox().list_business_unit_reviews, where)
+
+
+@bp.get("/v1/private/business-units/<business_unit_id>/reviews")
+def list_private_business_unit_reviews(business_unit_id):
+    filters = _public_filters(business_unit_id)
+    filters.update(ignore_tag_value_case=bool_arg("ignoreTagValueCase", False), reported=bool_arg("reported"),
+                   start=_date_arg("startDateTime"), end=_date_arg("endDateTime"),
+                   reference_id=request.args.get("referenceId"), referral_email=request.args.get("referralEmail"),
+                   source=request.args.get("source"), username=request.args.get("username"),
+                   find_reviewer=_choice_arg("findReviewer", FIND_REVIEWER))
+    return _page(sandbox().list_private_business_unit_reviews, ReviewFilter(**filters))
+
+
+@bp.get("/v1/business-units/<business_unit_id>/all-reviews")
+def list_all_business_unit_reviews(business_unit_id):
+    token, per_page = request.args.get("pageToken") or None, int_arg("perPage", 100, 1, 100)
+    body = sandbox().list_all_business_unit_reviews(credentials(), business_unit_id, token, per_page, base_url())
+    links = []
+    if body["nextPageToken"]:
+        links.append(_link("next-page", pageToken=body["nextPageToken"]))
+    return jsonify({"links": links, **body})
+
+
+@bp.get("/v1/reviews/<review_id>")
+def get_review(review_id):
+    return jsonify(sandbox().get_review(credentials(), review_id, base_url()))
+
+
+@bp.get("/v1/private/reviews/<review_id>")
+def get_private_review(review_id):
+    return jsonify(sandbox().get_private_review(credentials(), review_id, base_url()))
+
+
+@bp.post("/v1/private/reviews/<review_id>/reply")
+def create_review_reply(review_id):
+    body = json_body()
+    author = body.get("authorBusinessUserId")
+    if author is not None and not (isinstance(author, str) and re.fullmatch(r"[0-9a-f]{24}", author)):
+        raise errors.MalformedRequest("'authorBusinessUserId' must be a business user id (24 hex characters)")
+    sandbox().create_review_reply(credentials(), review_id, body.get("message"), author)
+    return "", 201
+
+
+@bp.delete("/v1/private/reviews/<review_id>/reply")
+def delete_review_reply(review_id):
+    sandbox().delete_review_reply(credentials(), review_id)
+    return "", 204
+
+
+@bp.get("/v1/private/reviews/<review_id>/tags")
+def get_review_tags(review_id):
+    return jsonify(sandbox().get_review_tags(credentials(), review_id))
+
+
+@bp.put("/v1/private/reviews/<review_id>/tags")
+def add_review_tags(review_id):
+    return jsonify(sandbox().add_review_tags(credentials(), review_id, _tags_body()))
+
+
+@bp.post("/v1/private/reviews/<review_id>/tags")
+def set_review_tags(review_id):
+    return jsonify(sandbox().set_review_tags(credentials(), review_id, _tags_body()))
+
+
+@bp.delete("/v1/private/reviews/<review_id>/tags")
+def delete_review_tags(review_id):
+    group, value = request.args.get("group"), request.args.get("value")
+    if not group or not value:
+        raise errors.MalformedRequest("query parameters 'group' and 'value' are both required")
+    sandbox().delete_review_tags(credentials(), review_id, group, value)
+    return "", 204
+
+
+# -- parsing -------------------------------------------------------------------------------
+def _page(operation, where):
+    order = _choice_arg("orderBy", tuple(ORDERS)) or "createdat.desc"
+    page, per_page = int_arg("page", 1, 1, 2147483647), int_arg("perPage", 20, 1, 100)
+    body = operation(credentials(), where, order, page, per_page, base_url())
+    links = []
+    if body["hasMore"]:
+        links.append(_link("next-page", page=page + 1, perPage=per_page))
+    if page > 1:
+        links.append(_link("prev-page", page=page - 1, perPage=per_page))
+    return jsonify({"links": links, "reviews": body["reviews"]})
+
+
+def _link(rel, **replace):
+    """A link to this same request with some parameters replaced, on the request's own host."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k not in replace] + list(replace.items())
+    return {"href": f"{base_url()}{request.path}?{urlencode(args)}", "method": "GET", "rel": rel}
+
+
+def _public_filters(business_unit_id):
+    stars = list_arg("stars") or []
+    if any(s not in ("1", "2", "3", "4", "5") for s in stars):
+        raise errors.MalformedRequest(f"query parameter 'stars' takes 1 to 5, got {','.join(stars)!r}")
+    languages = [lang for lang in list_arg("language") or [] if lang != "all"]
+    bad = [lang for lang in languages if not LANGUAGE.fullmatch(lang)]
+    if bad:
+        raise errors.MalformedRequest(f"query parameter 'language' takes ISO 639-1 codes like 'en', got {bad[0]!r}")
+    return {"unit_id": business_unit_id, "stars": tuple(int(s) for s in stars), "languages": tuple(languages),
+            "location_id": request.args.get("internalLocationId") or request.args.get("locationId"),
+            "tag_group": request.args.get("tagGroup"), "tag_value": request.args.get("tagValue"),
+            "responded": bool_arg("responded")}
+
+
+def _choice_arg(name, choices):
+    value = request.args.get(name)
+    if value is not None and value not in choices:
+        raise errors.MalformedRequest(f"query parameter '{name}' must be one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
+def _date_arg(name):
+    """startDateTime/endDateTime: ISO-8601; no zone means UTC, no time means midnight."""
+    raw = request.args.get(name)
+    if raw is None:
+        return None
+    try:
+        return iso(parse_iso(raw if "T" in raw else raw + "T00:00:00"))
+    except (ValueError, OverflowError, OSError):
+        raise errors.MalformedRequest(f"query parameter '{name}' must be an ISO-8601 date-time like "
+                                      f"2024-01-31T00:00:00, got {raw!r}") from None
+
+
+def _tags_body():
+    tags = json_body().get("tags")
+    if not isinstance(tags, list) or not all(
+            isinstance(t, dict) and all(isinstance(t.get(k), str) and t.get(k).strip() for k in ("group", "value"))
+            for t in tags):
+        raise errors.MalformedRequest("the body must be {\"tags\": [{\"group\": \"...\", \"value\": \"...\"}, ...]} "
+                                      "with non-empty strings")
+    return tags

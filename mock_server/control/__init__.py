@@ -5,6 +5,9 @@ from importlib import import_module
 # One module per concern, each with a blueprint ``bp`` under /_mock; adding one = one line here.
 CONTROL_MODULES = (
     "views",
+    "invitations",
+    "consumers",
+    "webhooks",
 )
 
 

@@ -10,6 +10,6 @@ An area is a module with:
 Adding an area = writing the module and listing it here.
 """
 
-from . import reviews
+from . import invitations, product_reviews, reviews, showcase, webhooks
 
-AREAS = (reviews,)
+AREAS = (reviews, showcase, product_reviews, webhooks, invitations)

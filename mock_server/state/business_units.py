@@ -1,10 +1,12 @@
 """Business units and their locations, as the public API shows them.
 
-``score`` and ``numberOfReviews`` are derived from the unit's reviews on every read, so they
-follow the world as it changes. Emulator decision: TrustScore is the mean star rating pulled
-towards 3.5 by seven virtual reviews (the real formula also weighs recency and is not public);
-``stars`` is the TrustScore rounded to the nearest half star. The locations endpoint is in the
-program page but nowhere in the API docs; its shape here is an emulator choice.
+``score`` and ``numberOfReviews`` are derived from the unit's star counts on every read (the
+``review_counts`` table the reviews area keeps in step with its reviews), so they follow the
+world as it changes and cost the same for ten reviews or a million. Emulator decision:
+TrustScore is the mean star rating pulled towards 3.5 by seven virtual reviews (the real
+formula also weighs recency and is not public); ``stars`` is the TrustScore rounded to the
+nearest half star. The locations endpoint is in the program page but nowhere in the API docs;
+its shape here is an emulator choice.
 """
 
 import json
@@ -56,24 +58,43 @@ class BusinessUnitOps:
 
     def _business_unit_object(self, db, unit_id, base_url):
         unit = db.execute("SELECT * FROM business_units WHERE id = ?", (unit_id,)).fetchone()
-        counts = dict(db.execute("SELECT stars, count(*) FROM reviews WHERE business_unit_id = ? GROUP BY stars",
-                                 (unit_id,)).fetchall())
-        total = sum(counts.values())
-        trust_score = _trust_score(counts)
-        return {
-            "links": [{"href": f"{base_url}/v1/business-units/{unit_id}", "method": "GET", "rel": "self"},
-                      {"href": f"{base_url}/v1/business-units/{unit_id}/locations", "method": "GET",
-                       "rel": "business-units-locations"}],
-            "id": unit_id,
-            "displayName": unit["display_name"],
-            "name": {"identifying": unit["identifying_name"], "referring": json.loads(unit["referring_names"])},
-            "websiteUrl": unit["website_url"],
-            "country": unit["country"],
-            "numberOfReviews": {"total": total, "usedForTrustScoreCalculation": total,
-                                **{field: counts.get(n, 0) for n, field in enumerate(STAR_FIELDS, start=1)}},
-            "status": unit["status"],
-            "score": {"trustScore": trust_score, "stars": _half_star(trust_score)},
-        }
+        return self._business_unit_objects(db, [unit], base_url)[0]
+
+    def _business_unit_objects(self, db, units, base_url):
+        """Business-unit objects for rows of ``business_units``; star counts in one query."""
+        counts = self._star_counts(db, [unit["id"] for unit in units])
+        return [_business_unit_json(unit, counts.get(unit["id"], {}), base_url) for unit in units]
+
+    @staticmethod
+    def _star_counts(db, unit_ids):
+        """{unit id: {stars: count}} from review_counts (json_each: no bound-parameter limit)."""
+        counts = {}
+        for unit_id, stars, count in db.execute(
+                "SELECT business_unit_id, stars, count FROM review_counts "
+                "WHERE business_unit_id IN (SELECT value FROM json_each(?)) AND count > 0",
+                (json.dumps(unit_ids),)):
+            counts.setdefault(unit_id, {})[stars] = count
+        return counts
+
+
+def _business_unit_json(unit, counts, base_url):
+    unit_id = unit["id"]
+    total = sum(counts.values())
+    trust_score = _trust_score(counts)
+    return {
+        "links": [{"href": f"{base_url}/v1/business-units/{unit_id}", "method": "GET", "rel": "self"},
+                  {"href": f"{base_url}/v1/business-units/{unit_id}/locations", "method": "GET",
+                   "rel": "business-units-locations"}],
+        "id": unit_id,
+        "displayName": unit["display_name"],
+        "name": {"identifying": unit["identifying_name"], "referring": json.loads(unit["referring_names"])},
+        "websiteUrl": unit["website_url"],
+        "country": unit["country"],
+        "numberOfReviews": {"total": total, "usedForTrustScoreCalculation": total,
+                            **{field: counts.get(n, 0) for n, field in enumerate(STAR_FIELDS, start=1)}},
+        "status": unit["status"],
+        "score": {"trustScore": trust_score, "stars": _half_star(trust_score)},
+    }
 
 
 def _domain_of(name):

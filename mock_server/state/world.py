@@ -16,6 +16,7 @@ DEFAULT_SETTINGS = {
     "refreshTokenLifetimeSeconds": 7776000,     # 90 days, from a recorded 2025 response
     "authorizationCodeLifetimeSeconds": 300,
     "journalLimit": 10000,
+    "webhookMaxAttempts": 5,                    # attempts per webhook delivery (state/webhooks.py)
 }
 # Generated review dates end here when the scenario does not start the clock, so that a
 # world loads identically whatever day it is.

@@ -5,23 +5,20 @@ the default listings (newest or oldest first) page by index range, not OFFSET: p
 costs what page 1 costs. Other orders and filters fall back to OFFSET.
 """
 
-from .install import install_business_unit, install_world
+from .install import INDEXES, install_business_unit, install_world
 from .ops import ReviewOps as Ops
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS reviews (
     id TEXT NOT NULL, business_unit_id TEXT NOT NULL, pos INTEGER NOT NULL,
-    stars INTEGER NOT NULL, title TEXT NOT NULL, text TEXT NOT NULL, language TEXT NOT NULL,
+    stars INTEGER NOT NULL, title TEXT NOT NULL, text TEXT, language TEXT NOT NULL,
     created_at TEXT NOT NULL, updated_at TEXT, experienced_at TEXT,
     consumer_id TEXT NOT NULL, consumer_name TEXT NOT NULL, consumer_country TEXT,
     consumer_reviews INTEGER NOT NULL, location_id TEXT, verified INTEGER NOT NULL,
     likes INTEGER NOT NULL, source TEXT NOT NULL, reference_id TEXT, referral_email TEXT,
     invitation_id TEXT, reply_text TEXT, reply_author TEXT, reply_created_at TEXT,
     reply_updated_at TEXT, report TEXT);
-CREATE UNIQUE INDEX IF NOT EXISTS reviews_by_id ON reviews (id);
-CREATE UNIQUE INDEX IF NOT EXISTS reviews_by_pos ON reviews (business_unit_id, pos);
-CREATE INDEX IF NOT EXISTS reviews_by_stars ON reviews (business_unit_id, stars, pos);
-CREATE INDEX IF NOT EXISTS reviews_reported ON reviews (business_unit_id, pos) WHERE report IS NOT NULL;
+""" + ";\n".join(INDEXES.values()) + """;
 CREATE TABLE IF NOT EXISTS review_tags (
     review_id TEXT NOT NULL, grp TEXT NOT NULL, value TEXT NOT NULL,
     PRIMARY KEY (review_id, grp, value)) WITHOUT ROWID;

@@ -1,5 +1,148 @@
-"""Review operations (named after the operationIds): public and private reads, reply, tags."""
+"""Review operations (named after the operationIds): public and private reads, reply, tags.
+
+Emulator decisions (undocumented on the real API): a reply answers 201 with an empty body and
+its removal 204; the reply's author defaults to the token's own business user; tag writes
+answer 200 with the review's tags; ``all-reviews`` pages by an opaque ``pageToken`` and shows
+every review, newest first.
+"""
+
+import base64
+
+from .. import errors
+from ..clock import iso
+from .consumer import ConsumerOps
+from .query import page_of_reviews, reviews_before
+from .render import render_page
+
+MAX_REPLY_LENGTH = 4000
+MAX_TAGS = 100
 
 
-class ReviewOps:
-    """Mixin of Sandbox."""
+class ReviewReads:
+    def list_business_unit_reviews(self, creds, where, order, page, per_page, base):
+        with self.store.read() as db:
+            self.public_caller(db, creds)
+            self._business_unit_id(db, where.unit_id)
+            rows, more = page_of_reviews(db, where, order, page, per_page)
+            return {"reviews": render_page(db, rows, base), "hasMore": more}
+
+    def list_private_business_unit_reviews(self, creds, where, order, page, per_page, base):
+        with self.store.read() as db:
+            self.private_caller(db, creds)
+            self._business_unit_id(db, where.unit_id)
+            self.business_unit_caller(db, creds, where.unit_id)
+            rows, more = page_of_reviews(db, where, order, page, per_page)
+            return {"reviews": render_page(db, rows, base, private=True), "hasMore": more}
+
+    def list_all_business_unit_reviews(self, creds, unit_id, page_token, per_page, base):
+        with self.store.read() as db:
+            self.public_caller(db, creds)
+            self._business_unit_id(db, unit_id)
+            before = _decode_token(page_token) if page_token else 2 ** 62
+            rows = reviews_before(db, unit_id, before, per_page + 1)
+            more = len(rows) > per_page
+            rows = rows[:per_page]
+            token = _encode_token(rows[-1]["pos"]) if more else None
+            return {"reviews": render_page(db, rows, base), "nextPageToken": token}
+
+    def get_review(self, creds, review_id, base):
+        with self.store.read() as db:
+            self.public_caller(db, creds)
+            return render_page(db, [self._review_row(db, review_id)], base)[0]
+
+    def get_private_review(self, creds, review_id, base):
+        with self.store.read() as db:
+            row = self._private_review(db, creds, review_id)
+            return render_page(db, [row], base, private=True)[0]
+
+    def _review_row(self, db, review_id):
+        row = db.execute("SELECT * FROM reviews WHERE id = ?", (review_id,)).fetchone()
+        if row is None:
+            raise errors.NotFound(f"no review has the id {review_id!r}")
+        return row
+
+    def _private_review(self, db, creds, review_id):
+        """The review, for a caller with access to its business unit (401, then 404, then 403)."""
+        self.private_caller(db, creds)
+        row = self._review_row(db, review_id)
+        self.business_unit_caller(db, creds, row["business_unit_id"])
+        return row
+
+
+class ReviewWrites:
+    def create_review_reply(self, creds, review_id, message, author_id=None):
+        if not isinstance(message, str) or not message.strip():
+            raise errors.MalformedRequest("'message' is required: the reply's text, a non-empty string")
+        if len(message) > MAX_REPLY_LENGTH:
+            raise errors.MalformedRequest(f"'message' is too long: at most {MAX_REPLY_LENGTH} characters")
+        with self.store.transaction() as db:
+            row = self._private_review(db, creds, review_id)
+            caller = self.business_unit_caller(db, creds, row["business_unit_id"])
+            author = self.acting_user_id(db, caller, creds, row["business_unit_id"], given=author_id)
+            now = iso(self.clock.now(db))
+            created = row["reply_created_at"] or now
+            db.execute("UPDATE reviews SET reply_text = ?, reply_author = ?, reply_created_at = ?, "
+                       "reply_updated_at = ? WHERE id = ?", (message, author, created, now, review_id))
+
+    def delete_review_reply(self, creds, review_id):
+        with self.store.transaction() as db:
+            row = self._private_review(db, creds, review_id)
+            if row["reply_created_at"] is None:
+                raise errors.NotFound(f"review {review_id!r} has no reply to delete")
+            db.execute("UPDATE reviews SET reply_text = NULL, reply_author = NULL, reply_created_at = NULL, "
+                       "reply_updated_at = NULL WHERE id = ?", (review_id,))
+
+    def get_review_tags(self, creds, review_id):
+        with self.store.read() as db:
+            self._private_review(db, creds, review_id)
+            return {"tags": _tags_of(db, review_id)}
+
+    def add_review_tags(self, creds, review_id, tags):
+        return self._write_tags(creds, review_id, tags, replace=False)
+
+    def set_review_tags(self, creds, review_id, tags):
+        return self._write_tags(creds, review_id, tags, replace=True)
+
+    def delete_review_tags(self, creds, review_id, group, value):
+        with self.store.transaction() as db:
+            self._private_review(db, creds, review_id)
+            gone = db.execute("DELETE FROM review_tags WHERE review_id = ? AND grp = ? AND value = ?",
+                              (review_id, group, value)).rowcount
+            if not gone:
+                raise errors.NotFound(f"review {review_id!r} has no tag {group}:{value}")
+
+    def _write_tags(self, creds, review_id, tags, replace):
+        if len(tags) > MAX_TAGS:
+            raise errors.MalformedRequest(f"at most {MAX_TAGS} tags per request")
+        with self.store.transaction() as db:
+            self._private_review(db, creds, review_id)
+            if replace:
+                db.execute("DELETE FROM review_tags WHERE review_id = ?", (review_id,))
+            db.executemany("INSERT OR IGNORE INTO review_tags VALUES (?, ?, ?)",
+                           [(review_id, tag["group"], tag["value"]) for tag in tags])
+            return {"tags": _tags_of(db, review_id)}
+
+
+class ReviewOps(ReviewReads, ReviewWrites, ConsumerOps):
+    """Mixin of Sandbox: every review operation."""
+
+
+def _tags_of(db, review_id):
+    return [{"group": row["grp"], "value": row["value"]} for row in
+            db.execute("SELECT grp, value FROM review_tags WHERE review_id = ? ORDER BY grp, value", (review_id,))]
+
+
+def _encode_token(pos):
+    return base64.urlsafe_b64encode(f"pos:{pos}".encode()).decode().rstrip("=")
+
+
+def _decode_token(token):
+    try:
+        text = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+        kind, _, value = text.partition(":")
+        if kind == "pos" and value.isdigit():
+            return int(value)
+    except (ValueError, UnicodeDecodeError):
+        pass
+    raise errors.MalformedRequest(f"pageToken {token!r} is not a token this API gave out; "
+                                  "start without pageToken and pass on each nextPageToken")

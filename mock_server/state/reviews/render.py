@@ -1,0 +1,82 @@
+"""Review rows to the API's JSON shapes (public and private), a page of rows at a time.
+
+Shapes follow reference §3.3/§3.4: ``stars`` and ``consumer.numberOfReviews`` integers,
+``companyReply`` an object or null, ``reportData`` null unless reported, dates ``...Z``.
+"""
+
+import json
+
+from .generate import REPLIES, TEXTS
+
+
+def render_page(db, rows, base, private=False):
+    """JSON objects for ``rows`` (sqlite3.Row of the reviews table), with their unit, location and tags."""
+    if not rows:
+        return []
+    units = _by_id(db, "SELECT id, identifying_name, display_name FROM business_units WHERE id IN ({})",
+                   {row["business_unit_id"] for row in rows})
+    locations = _by_id(db, "SELECT id, name, url_formatted_name FROM locations WHERE id IN ({})",
+                       {row["location_id"] for row in rows if row["location_id"]})
+    tags = _tags(db, [row["id"] for row in rows]) if private else {}
+    return [render(row, units[row["business_unit_id"]], locations.get(row["location_id"]), base,
+                   tags.get(row["id"], []) if private else None) for row in rows]
+
+
+def render(row, unit, location, base, tags=None):
+    body = {
+        "links": [{"href": f"{base}/v1/reviews/{row['id']}", "method": "GET", "rel": "reviews"}],
+        "id": row["id"],
+        "consumer": {"id": row["consumer_id"], "displayName": row["consumer_name"],
+                     "displayLocation": row["consumer_country"], "numberOfReviews": row["consumer_reviews"],
+                     "links": [{"href": f"{base}/v1/consumers/{row['consumer_id']}", "method": "GET",
+                                "rel": "consumers"}]},
+        "businessUnit": {"id": unit["id"], "identifyingName": unit["identifying_name"],
+                         "displayName": unit["display_name"],
+                         "links": [{"href": f"{base}/v1/business-units/{unit['id']}", "method": "GET",
+                                    "rel": "business-units"}]},
+        "location": ({"id": location["id"], "name": location["name"],
+                      "urlFormattedName": location["url_formatted_name"]} if location else None),
+        "stars": row["stars"], "title": row["title"],
+        "text": row["text"] if row["text"] is not None else TEXTS[row["stars"]], "language": row["language"],
+        "createdAt": row["created_at"], "updatedAt": row["updated_at"], "experiencedAt": row["experienced_at"],
+        "companyReply": _reply(row, private=tags is not None),
+        "isVerified": bool(row["verified"]), "numberOfLikes": row["likes"], "status": "active",
+        "reportData": json.loads(row["report"]) if row["report"] else None,
+        "complianceLabels": [],
+        "countsTowardsTrustScore": True,
+        "countsTowardsLocationTrustScore": True if location else None,
+        "invitation": {"businessUnitId": unit["id"]} if row["verified"] else None,
+        "businessUnitHistory": [],
+        "reviewVerificationLevel": "invited" if row["verified"] else "not-verified",
+    }
+    if tags is not None:
+        body.update({"referralEmail": row["referral_email"], "referenceId": row["reference_id"],
+                     "source": row["source"], "tags": [{"group": g, "value": v} for g, v in tags],
+                     "findReviewer": {"isEligible": bool(row["verified"]), "requests": []}})
+    return body
+
+
+def _reply(row, private):
+    if row["reply_created_at"] is None:
+        return None
+    text = row["reply_text"] if row["reply_text"] is not None else REPLIES[row["stars"]]
+    reply = {"text": text, "createdAt": row["reply_created_at"], "updatedAt": row["reply_updated_at"]}
+    if private:
+        reply["authorBusinessUserId"] = row["reply_author"]
+    return reply
+
+
+def _by_id(db, sql, ids):
+    if not ids:
+        return {}
+    ids = list(ids)
+    return {row["id"]: row for row in db.execute(sql.format(",".join("?" * len(ids))), ids)}
+
+
+def _tags(db, review_ids):
+    out = {}
+    rows = db.execute(f"SELECT review_id, grp, value FROM review_tags WHERE review_id IN "
+                      f"({','.join('?' * len(review_ids))}) ORDER BY grp, value", review_ids)
+    for row in rows:
+        out.setdefault(row["review_id"], []).append((row["grp"], row["value"]))
+    return out
