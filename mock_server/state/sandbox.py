@@ -24,10 +24,12 @@ class Sandbox(AccessRules, OAuthOps, BusinessUnitOps, PartnerOps, JournalOps, Co
         self.store = store
         self.clock = Clock(store)
         self.ids = RuntimeIds(store)
-        with store.transaction() as db:
-            if fresh or store.get_meta(db, "scenario") is None:
-                if scenario is None:
-                    raise ValueError(f"sandbox {name!r} has no world and no scenario was given")
+        with store.read() as db:
+            empty = store.get_meta(db, "scenario") is None
+        if fresh or empty:
+            if scenario is None:
+                raise ValueError(f"sandbox {name!r} has no world and no scenario was given")
+            with store.bulk_transaction() as db:  # nobody else has the store open yet
                 install(db, store, self.clock, scenario)
                 db.execute("DELETE FROM journal")
 

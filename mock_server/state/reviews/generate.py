@@ -12,8 +12,11 @@ from ..generators import FIRST, LAST, TWO_YEARS
 STARS = [1] * 8 + [2] * 4 + [3] * 6 + [4] * 22 + [5] * 60          # 100 slots: a typical profile
 LANGUAGES = ["en"] * 10 + ["da"] * 3 + ["de"] * 1 + ["es"] * 1 + ["it"] * 1   # 16 slots
 COUNTRIES = ["GB", "DK", "US", "DE", "ES", "IT", "SE", "NL"]
-SOURCES = ["Organic", "InvitationApi", "BasicLink", "AFSv2"]
-TAG_VALUES = ["delivery", "support", "price", "quality", "returns"]
+UNINVITED = ["Organic", "BasicLink", "AFSv2"]
+TAGS = [(("generic", value),) for value in ("delivery", "support", "price", "quality", "returns")]
+NO_TAGS = ()
+NAMES = [f"{first} {last}" for first in FIRST for last in LAST]
+EMAILS = [f"{first.lower()}.{last.lower()}" for first in FIRST for last in LAST]
 TITLES = {1: ["Very disappointed", "Never again", "Awful service"],
           2: ["Not great", "Could be better", "Slow and sloppy"],
           3: ["It was okay", "Average experience", "Fine, nothing special"],
@@ -52,34 +55,29 @@ def review_rows(ids, count, unit_id, location_ids, anchor, reply_author):
     Generated rows leave ``text`` and ``reply_text`` NULL: the text for their stars is filled in
     when rendered (render.py), which keeps a million-review world small and quick to write."""
     rnd, iso, day_iso = ids.random, _Dates(), _Dates()
+    locations, replies = len(location_ids), reply_author is not None
     start = anchor - TWO_YEARS
     step = TWO_YEARS / max(count, 1)
+    reply_iso = _Dates()
     for n in range(count):
         ts = int(start + (n + rnd.random()) * step)
         r = rnd.getrandbits(64)
         stars = STARS[r % 100]
-        first, last = FIRST[(r >> 7) % len(FIRST)], LAST[(r >> 12) % len(LAST)]
+        name = (r >> 7) % len(NAMES)
         invited = (r >> 17) % 10 < 6
-        replied = reply_author is not None and (r >> 21) % 100 < 35
-        location = location_ids[(r >> 28) % len(location_ids)] if location_ids and (r >> 24) % 10 < 7 else None
-        reported = (r >> 44) % 500 == 0
-        reply_at = _later(ts + DAY * (1 + (r >> 40) % 3)) if replied else None
-        consumer = f"{ts:08x}{(r >> 8) & 0xFFFFFFFFFF:010x}{n & 0xFFFFFF:06x}"
-        row = (f"{ts:08x}{r & 0xFFFFFFFFFF:010x}{n & 0xFFFFFF:06x}", unit_id, n + 1, stars,
-               TITLES[stars][(r >> 30) % 3], None, LANGUAGES[(r >> 32) % 16], iso(ts), None,
-               day_iso(ts - ts % DAY - DAY * ((r >> 36) % 10)), consumer, f"{first} {last}",
-               COUNTRIES[(r >> 46) % len(COUNTRIES)], 1 + (r >> 49) % 30, location, int(invited),
-               (r >> 54) % 10, SOURCES[1] if invited else SOURCES[(r >> 58) % 4 if (r >> 58) % 4 != 1 else 0],
-               f"ORD-{n + 1:07d}" if invited else None,
-               f"{first.lower()}.{last.lower()}{n + 1}@example.com" if invited else None, None,
-               None, reply_author if replied else None, reply_at, reply_at,
-               REPORT if reported else None)
-        tags = [("generic", TAG_VALUES[(r >> 60) % 5])] if (r >> 55) % 10 == 0 else []
-        yield row, tags
-
-
-def _later(ts):
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts))
+        replied = replies and (r >> 21) % 100 < 35
+        reply_at = reply_iso(ts + DAY * (1 + (r >> 40) % 3)) if replied else None
+        review_id = f"{ts:08x}{r & 0xFFFFFFFFFF:010x}{n & 0xFFFFFF:06x}"
+        row = (review_id, unit_id, n + 1, stars, TITLES[stars][(r >> 30) % 3], None, LANGUAGES[(r >> 32) % 16],
+               iso(ts), None, day_iso(ts - ts % DAY - DAY * ((r >> 36) % 10)),
+               review_id[8:18] + review_id[:8] + review_id[18:], NAMES[name],
+               COUNTRIES[(r >> 46) % 8], 1 + (r >> 49) % 30,
+               location_ids[(r >> 28) % locations] if locations and (r >> 24) % 10 < 7 else None, int(invited),
+               (r >> 54) % 10, "InvitationApi" if invited else UNINVITED[(r >> 58) % 3],
+               f"ORD-{n + 1:07d}" if invited else None, f"{EMAILS[name]}{n + 1}@example.com" if invited else None,
+               None, None, reply_author if replied else None, reply_at, reply_at,
+               REPORT if (r >> 44) % 500 == 0 else None)
+        yield row, (TAGS[(r >> 60) % 5] if (r >> 55) % 10 == 0 else NO_TAGS)
 
 
 REPORT = ('{"source": "BusinessUser", "publicComment": null, "createdAt": null, '
