@@ -110,3 +110,22 @@ def test_clock_start_from_scenario(client):
     client.post("/_mock/scenario", data=VALID + "clock: {start: '2030-01-02T03:04:05Z'}\n",
                 content_type="application/yaml")
     assert client.get("/_mock/clock").get_json()["now"].startswith("2030-01-02T03:04")
+
+
+def test_generated_business_units_are_deterministic_and_real(client):
+    world = VALID + "generatedBusinessUnits: {generate: 30, reviewsPerUnit: 20, locationsPerUnit: 2}\n"
+    client.post("/_mock/scenario", data=world, content_type="application/yaml")
+    first = client.get("/v1/business-units/find?name=shop-00007.generated.example", headers={"apikey": "p-key"})
+    assert first.status_code == 200
+    client.post("/_mock/reset")
+    again = client.get("/v1/business-units/find?name=shop-00007.generated.example", headers={"apikey": "p-key"})
+    assert again.get_json() == first.get_json()
+    units = client.get("/_mock/state").get_json()["businessUnits"]
+    generated = [u for u in units if u["domain"].endswith(".generated.example")]
+    assert len(generated) == 30 and {u["plan"] for u in generated} >= {"standard", "premium"}
+    assert sum(u["reviews"] for u in generated) > 0 and all(u["users"] for u in generated)
+
+
+def test_generated_business_units_bad_spec_names_the_field():
+    text = VALID + "generatedBusinessUnits: {generate: -1}\n"
+    assert problems(text) == "world.yaml:14: generatedBusinessUnits.generate: -1 is less than the minimum of 0"

@@ -3,6 +3,8 @@
 Same seed, same rows: every value comes from the ``SeededIds`` stream handed in.
 """
 
+from .ids import SeededIds
+
 STREETS = ["High Street", "Station Road", "Main Street", "Park Road", "Church Lane", "Mill Lane",
            "Kingsway", "Market Place", "Bridge Street", "Queen Street", "Vesterbrogade", "Nørregade"]
 CITIES = [("London", "GB", "EC1A"), ("Manchester", "GB", "M1"), ("Copenhagen", "DK", "1050"),
@@ -29,3 +31,31 @@ def locations(ids, count):
         name = f"{city} {street} {n + 1}"
         yield {"id": ids.uuid(), "name": name, "externalId": f"LOC-{n + 1:05d}", "street": f"{n + 1} {street}",
                "city": city, "postcode": postcode, "country": country}
+
+
+PLANS = ["standard"] * 6 + ["premium"] * 2 + ["free"] * 1 + ["advanced", "enterprise"]  # 11 slots
+WORDS = ["Nordic", "Urban", "Green", "Bright", "Swift", "Happy", "Blue", "Golden", "Royal", "Smart",
+         "Coastal", "Alpine", "Cosy", "Bold", "Pure"]
+NOUNS = ["Shoes", "Bikes", "Coffee", "Books", "Garden", "Pets", "Travel", "Tech", "Home", "Fashion",
+         "Toys", "Kitchen", "Sports", "Beauty", "Insurance"]
+COUNTRY_CODES = ["GB", "DK", "US", "DE", "ES", "IT", "SE", "NL"]
+
+
+def business_units(spec, world_seed):
+    """``generatedBusinessUnits: {generate: N, seed?, reviewsPerUnit?, locationsPerUnit?}``: N business
+    units named shop-00001.generated.example and on, each with an admin (password customer-password),
+    a mix of plans and partner permissions, and its own generated locations and reviews."""
+    ids = SeededIds(f"{spec.get('seed', world_seed)}:business-units")
+    reviews, locations = spec.get("reviewsPerUnit", 50), spec.get("locationsPerUnit", 3)
+    for n in range(1, spec["generate"] + 1):
+        r = ids.random.getrandbits(32)
+        domain = f"shop-{n:05d}.generated.example"
+        yield {
+            "id": ids.object_id(), "domain": domain, "country": COUNTRY_CODES[r % 8],
+            "displayName": f"{WORDS[(r >> 3) % 15]} {NOUNS[(r >> 7) % 15]} {n}",
+            "plan": PLANS[(r >> 11) % 11], "partnerPermissions": (r >> 15) % 10 < 7,
+            "users": [{"id": ids.object_id(), "email": f"admin@{domain}", "password": "customer-password",
+                       "role": "admin"}],
+            "locations": {"generate": (r >> 19) % (2 * locations + 1)},
+            "reviews": {"generate": (r >> 23) % (2 * reviews + 1)},
+        }

@@ -1,5 +1,6 @@
 """Install a validated scenario into a sandbox's store, replacing the world that was there."""
 
+import itertools
 import json
 from dataclasses import dataclass
 
@@ -54,7 +55,10 @@ def install(db, store, clock, scenario):
     now = clock.now(db)
     for partner in scenario.get("partners", []):
         _install_partner(db, partner, now)
-    for unit in scenario.get("businessUnits", []):
+    units = scenario.get("businessUnits", [])
+    if "generatedBusinessUnits" in scenario:
+        units = itertools.chain(units, generators.business_units(scenario["generatedBusinessUnits"], seed))
+    for unit in units:
         _install_business_unit(db, unit, SeededIds(f"{seed}:{unit['id']}"), anchor, now)
     for area in AREAS:
         area.install_world(db, scenario, now)
