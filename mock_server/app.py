@@ -6,6 +6,7 @@ from flask import Flask, g, jsonify, request
 
 from . import api, control, scenario
 from .api.request_parsing import base_url, credentials
+from .state.errors import EmulatorError
 from .state.journal import redact_pairs, redact_query
 from .state.registry import Registry
 
@@ -25,6 +26,7 @@ def create_app(config=None):
     world = app.config["SCENARIO"] or scenario.load_file(scenario.DEFAULT_SCENARIO)
     app.extensions["sandboxes"] = Registry(world, app.config["STATE_PATH"], fresh=app.config["FRESH_STATE"])
     app.extensions["sandboxes"].get("default")  # load the world now: a broken world fails at start
+    app.wsgi_app = api.SandboxPrefix(app.wsgi_app)
     api.init_app(app)
     control.init_app(app)
     app.after_request(_journal)
@@ -36,13 +38,19 @@ def _journal(response):
     """Record every emulated request (not the control plane's own) with secrets redacted."""
     if request.path.startswith("/_mock"):
         return response
+    try:
+        sandbox = api.sandbox()
+    except EmulatorError:  # the request named a sandbox that does not exist: nothing to record in
+        return response
     form = redact_pairs(request.form.items(multi=True)) if request.mimetype.endswith("urlencoded") else None
     entry = {"method": request.method, "path": request.path, "query": redact_query(request.query_string.decode()),
-             "status": response.status_code, "credentials": api.sandbox().describe_credentials(credentials()),
+             "status": response.status_code, "credentials": sandbox.describe_credentials(credentials()),
              "pid": os.getpid()}  # which server process answered: shows every worker shares one state
     if form:
         entry["form"] = form
-    api.sandbox().record_request(entry)
+    if g.get("request_violations"):  # where the request breaks the contract (api/request_validation.py)
+        entry["violations"] = g.request_violations
+    sandbox.record_request(entry)
     return response
 
 
@@ -55,7 +63,7 @@ def get_index():
     root = base_url()
     return jsonify({
         "service": "Trustpilot partner sandbox",
-        "sandbox": g.get("sandbox", "default"),
+        "sandbox": api.sandbox_name(),
         "apiBaseUrl": f"{root}/v1",
         "invitationsApiBaseUrl": f"{root}/v1",
         "authenticateUrl": f"{root}/authenticate",

@@ -113,6 +113,8 @@ OPERATION_CHECKS = [
     # A world's own rules (unique ids and domains, references) are in scenarios/schema.json and
     # the loader; control.yaml describes only the scenario's top level.
     ("load_scenario", ACCEPT_OR_400),
+    # Its optional scenario: the same rule as load_scenario; and a name already taken is a 409.
+    ("create_sandbox", ACCEPT_OR_400 + ["409"]),
     # startDateTime/endDateTime: a pattern cannot rule out days such as 2023-02-30, which the
     # emulator refuses with a 400 naming the parameter.
     ("list_private_business_unit_reviews", ACCEPT_OR_400),

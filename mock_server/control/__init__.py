@@ -8,6 +8,7 @@ CONTROL_MODULES = (
     "invitations",
     "consumers",
     "webhooks",
+    "sandboxes",
 )
 
 
