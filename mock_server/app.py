@@ -4,7 +4,8 @@ import os
 
 from flask import Flask, g, jsonify, request
 
-from . import api, control, scenario
+from . import api, control, control_access, scenario
+from .api import faults
 from .api.request_parsing import base_url, credentials
 from .state.errors import EmulatorError
 from .state.journal import redact_pairs, redact_query
@@ -14,6 +15,7 @@ DEFAULTS = {
     "SCENARIO": None,      # a parsed scenario dict, or None for scenarios/default.yaml
     "STATE_PATH": None,    # SQLite file shared by workers and kept across restarts; None = memory
     "FRESH_STATE": False,  # reload the scenario even when STATE_PATH already holds a world
+    "CONTROL_TOKEN": None,  # when set, /_mock/... needs it (control_access.py); None = open
 }
 
 
@@ -27,8 +29,10 @@ def create_app(config=None):
     app.extensions["sandboxes"] = Registry(world, app.config["STATE_PATH"], fresh=app.config["FRESH_STATE"])
     app.extensions["sandboxes"].get("default")  # load the world now: a broken world fails at start
     app.wsgi_app = api.SandboxPrefix(app.wsgi_app)
+    faults.init_app(app)  # the first before_request hook: the gateway fails before the API checks anything
     api.init_app(app)
     control.init_app(app)
+    control_access.init_app(app)  # the control plane's token, when CONTROL_TOKEN is set
     app.after_request(_journal)
     app.add_url_rule("/", "get_index", get_index)
     return app
@@ -48,6 +52,8 @@ def _journal(response):
              "pid": os.getpid()}  # which server process answered: shows every worker shares one state
     if form:
         entry["form"] = form
+    if "fault" in g:  # the fault rule (or the rate ceiling) that changed this request's answer
+        entry["fault"] = g.fault
     if g.get("request_violations"):  # where the request breaks the contract (api/request_validation.py)
         entry["violations"] = g.request_violations
     sandbox.record_request(entry)

@@ -1,9 +1,11 @@
 """The ``trustpilot-mock`` command: ``serve`` a world, ``scenario validate`` a file."""
 
 import argparse
+import os
 import sys
 
 from . import scenario
+from .control_access import ENVIRONMENT, HEADER
 from .state.errors import InvalidScenario
 
 
@@ -27,6 +29,9 @@ def _parser():
     serve.add_argument("--reset", action="store_true",
                        help="with --state: load the scenario afresh even if the file already holds a world")
     serve.add_argument("--quiet", action="store_true", help="do not print the world's credentials at start")
+    serve.add_argument("--control-token", metavar="TOKEN", default=os.environ.get(ENVIRONMENT) or None,
+                       help=f"require this token (header {HEADER}) on the /_mock control plane (default: "
+                            f"${ENVIRONMENT}; on a non-loopback --host without one, a token is generated and printed)")
     serve.set_defaults(run=_serve)
 
     scenario_cmd = commands.add_parser("scenario", help="work with scenario files")
@@ -65,7 +70,7 @@ def _serve(args):
         print(exc.details, file=sys.stderr)
         return 2
     return serve(world, host=args.host, port=args.port, workers=args.workers, state_path=args.state,
-                 reset=args.reset, quiet=args.quiet)
+                 reset=args.reset, quiet=args.quiet, control_token=args.control_token)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ import yaml
 
 from .state.clock import EARLIEST, LATEST, iso, parse_iso
 from .state.errors import InvalidScenario
+from .state.faults import fault_problems
 from .state.product_catalog import product_problems
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
@@ -106,6 +107,7 @@ def _semantic_problems(data):
             unique("template id", template["id"], base + ["templates", j, "id"])
         problems.extend(_review_problems(unit, base))
         problems.extend(product_problems(unit, base))
+    problems.extend(fault_problems(data))
     start = data.get("clock", {}).get("start")
     if start is not None:
         try:

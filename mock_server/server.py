@@ -13,6 +13,7 @@ from gunicorn.app.base import BaseApplication
 
 from .app import create_app
 from .banner import banner
+from .control_access import DASHBOARD, HEADER, control_token_for
 
 
 class _Gunicorn(BaseApplication):
@@ -28,13 +29,15 @@ class _Gunicorn(BaseApplication):
         return self._app
 
 
-def serve(world, host, port, workers, state_path=None, reset=False, quiet=False):
+def serve(world, host, port, workers, state_path=None, reset=False, quiet=False, control_token=None):
     tmpdir = None
     if state_path is None:
         tmpdir = tempfile.mkdtemp(prefix="trustpilot-sandbox-")
         state_path = os.path.join(tmpdir, "state.db")
     resuming = tmpdir is None and not reset and os.path.exists(state_path) and os.path.getsize(state_path) > 0
-    app = create_app({"SCENARIO": world, "STATE_PATH": state_path, "FRESH_STATE": reset or tmpdir is not None})
+    control_token, generated = control_token_for(host, control_token)
+    app = create_app({"SCENARIO": world, "STATE_PATH": state_path, "FRESH_STATE": reset or tmpdir is not None,
+                      "CONTROL_TOKEN": control_token})
     sandbox = app.extensions["sandboxes"].get("default")
     if resuming:
         # Always said, even with --quiet: a partner who edited the scenario must know it was not loaded.
@@ -43,6 +46,9 @@ def serve(world, host, port, workers, state_path=None, reset=False, quiet=False)
     if not quiet:
         print(banner(sandbox.get_sandbox_state(), world, f"http://{_display_host(host)}:{port}",
                      state_path if tmpdir is None else None), flush=True)
+    if generated:  # printed once, even with --quiet: without it the operator is locked out of /_mock
+        print(f"Control-plane token (header {HEADER}, or open {DASHBOARD}?token=... in a browser): "
+              f"{control_token}", flush=True)
     app.extensions["sandboxes"].close()  # no SQLite connection may cross the fork
     try:
         _Gunicorn(app, {"bind": f"{host}:{port}", "workers": workers, "preload_app": True,

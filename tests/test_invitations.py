@@ -157,7 +157,8 @@ def test_create_email_invitation_member_sender_is_forbidden(client, app_token):
 
 def test_create_email_invitation_user_header_of_another_unit_is_malformed(client, app_token):
     response = invite(client, bearer(app_token, **{"x-business-user-id": "6a1b2c3d4e5f60718293a501"}))
-    malformed(response, f"'6a1b2c3d4e5f60718293a501' is not the id of a business user of business unit {DEMO_BU}")
+    malformed(response, f"'6a1b2c3d4e5f60718293a501' (the 'x-business-user-id' header) is not the id of a business "
+                        f"user of business unit {DEMO_BU}")
 
 
 def test_create_email_invitation_invalid_consumer_email(client, app_token):

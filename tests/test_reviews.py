@@ -1,6 +1,8 @@
 """Service reviews: public and private lists with filters and pagination, single reviews,
 all-reviews, replies and tags (in-process)."""
 
+import base64
+
 import pytest
 
 from helpers import DEMO_BU, NOLOCATIONS_BU, REDIRECT, TOKEN_PATH, basic, customer_key, login_code, password_token
@@ -148,6 +150,13 @@ def test_list_all_business_unit_reviews_bad_token_is_400(client):
     assert "is not a token this API gave out" in error_details(response, 400)
 
 
+def test_list_all_business_unit_reviews_forged_token_beyond_any_position_is_400(client):
+    forged = base64.urlsafe_b64encode(b"pos:99999999999999999999").decode().rstrip("=")  # past SQLite's integers
+    response = client.get(f"/v1/business-units/{DEMO_BU}/all-reviews", query_string={"pageToken": forged}, headers=KEY)
+    assert error_details(response, 400) == (f"pageToken {forged!r} is not a token this API gave out; "
+                                            "start without pageToken and pass on each nextPageToken")
+
+
 def test_list_private_business_unit_reviews_has_private_fields(client, customer):
     response = client.get(f"/v1/private/business-units/{DEMO_BU}/reviews?perPage=100&source=InvitationApi",
                           headers=customer)
@@ -207,13 +216,32 @@ def test_delete_review_reply_removes_it_everywhere(client, customer):
     ({"message": "x" * 4001}, "'message' is too long: at most 4000 characters"),
     ({"message": "hi", "authorBusinessUserId": "me"}, "'authorBusinessUserId' must be a business user id (24 hex characters)"),
     ({"message": "hi", "authorBusinessUserId": "6a1b2c3d4e5f60718293a501"},
-     "'6a1b2c3d4e5f60718293a501' is not the id of a business user of business unit 507f191e810c19729de860ea"),
+     "'6a1b2c3d4e5f60718293a501' (the body's 'authorBusinessUserId') is not the id of a business user of "
+     "business unit 507f191e810c19729de860ea"),
+    ({"message": "hi", "submittedAt": ["2024-07-15T12:00:00"]},
+     "'submittedAt' must be an ISO-8601 date-time like 2024-07-15T12:00:00 (years 1970 to 8999), "
+     "got ['2024-07-15T12:00:00']"),
+    ({"message": "hi", "submittedAt": "2024-07-15"},
+     "'submittedAt' must be an ISO-8601 date-time like 2024-07-15T12:00:00 (years 1970 to 8999), got '2024-07-15'"),
+    ({"message": "hi", "submittedAt": "2023-02-29T12:00:00"},
+     "'submittedAt' '2023-02-29T12:00:00' is not a date that exists"),
 ])
 def test_create_review_reply_bad_body_is_400_and_changes_nothing(client, customer, body, detail):
     review = reviews(client, responded="false")["reviews"][0]
     response = client.post(f"/v1/private/reviews/{review['id']}/reply", json=body, headers=customer)
     assert error_details(response, 400) == detail
     assert client.get(f"/v1/reviews/{review['id']}", headers=KEY).get_json()["companyReply"] is None
+
+
+@pytest.mark.parametrize("extra", [{"submittedAt": "2024-07-15T12:00:00"}, {"submittedAt": "2024-07-15T12:00:00Z"},
+                                   {"submittedAt": None, "authorBusinessUserId": None}])
+def test_create_review_reply_optional_fields_as_in_the_docs_or_null(client, customer, extra):
+    review = reviews(client, responded="false")["reviews"][0]
+    response = client.post(f"/v1/private/reviews/{review['id']}/reply", json={"message": "Thanks!", **extra},
+                           headers=customer)
+    assert response.status_code == 201, response.get_data(as_text=True)
+    reply = client.get(f"/v1/private/reviews/{review['id']}", headers=customer).get_json()["companyReply"]
+    assert reply["text"] == "Thanks!" and reply["authorBusinessUserId"] == "6a1b2c3d4e5f60718293a401"
 
 
 def test_create_review_reply_by_another_units_user_is_403(client):
@@ -249,6 +277,17 @@ def test_review_tags_bad_body_is_400(client, customer):
     review_id = reviews(client)["reviews"][0]["id"]
     response = client.put(f"/v1/private/reviews/{review_id}/tags", json={"tags": [{"group": "g"}]}, headers=customer)
     assert "with non-empty strings" in error_details(response, 400)
+
+
+@pytest.mark.parametrize("value, status", [
+    ("\x1f", 200),  # text to the contract's pattern \S (ECMA-262), though Python's isspace() says space
+    ("\ufeff \u3000", 400),  # whitespace to the contract, though not to isspace()
+])
+def test_review_tags_blank_is_the_contracts_whitespace(client, customer, value, status):
+    review_id = reviews(client)["reviews"][0]["id"]
+    response = client.put(f"/v1/private/reviews/{review_id}/tags", json={"tags": [{"group": "g", "value": value}]},
+                          headers=customer)
+    assert response.status_code == status, response.get_data(as_text=True)
 
 
 def test_delete_review_tags_needs_group_and_value(client, customer):

@@ -12,6 +12,7 @@ from flask import Blueprint, jsonify, request
 from . import sandbox
 from ..state import errors
 from ..state.product_reviews import STATES, ProductReviewQuery
+from ..state.text import blank, trimmed
 from .request_parsing import base_url, credentials, int_arg, json_body
 
 bp = Blueprint("product_reviews", __name__)
@@ -71,7 +72,7 @@ def _skus():
     raw = request.args.getlist("sku") or request.args.getlist("Sku")
     if not raw:
         return None
-    skus = tuple(dict.fromkeys(part.strip() for value in raw for part in value.split(",") if part.strip()))
+    skus = tuple(dict.fromkeys(trimmed(part) for value in raw for part in value.split(",") if not blank(part)))
     if not skus:
         raise errors.MalformedRequest(f"query parameter 'sku' names no sku (got {raw[0]!r})")
     return skus
@@ -79,7 +80,7 @@ def _skus():
 
 def _product_url():
     value = request.args.get("productUrl")
-    if value is not None and not value.strip():
+    if value is not None and blank(value):
         raise errors.MalformedRequest("query parameter 'productUrl' is empty")
     return value
 

@@ -4,17 +4,24 @@ import base64
 import binascii
 import re
 
-from flask import request
+from flask import g, request
 
 from ..state import errors
 from ..state.access import Credentials
+from ..state.text import blank
 
 FORM = "application/x-www-form-urlencoded"
 INTEGER = re.compile(r"-?[0-9]+")
 
 
 def credentials():
-    """The credentials on this request (unverified)."""
+    """The credentials on this request (unverified); read once per request, however many ask."""
+    if "credentials" not in g:  # the fault check, request validation, the view and the journal all ask
+        g.credentials = _read_credentials()
+    return g.credentials
+
+
+def _read_credentials():
     auth = request.headers.get("Authorization", "")
     scheme, _, value = auth.partition(" ")
     bearer = value.strip() if scheme.lower() == "bearer" and value.strip() else None
@@ -76,7 +83,7 @@ def int_arg(name, default, minimum, maximum):
 
 def required_arg(name):
     value = request.args.get(name)
-    if value is None or not value.strip():
+    if value is None or blank(value):
         raise errors.MalformedRequest(f"query parameter '{name}' is required")
     return value
 

@@ -8,11 +8,16 @@ from flask import Blueprint, jsonify, request
 from ..state import errors
 from ..state.clock import iso, parse_iso
 from ..state.reviews.query import ORDERS, ReviewFilter
+from ..state.text import blank
 from . import sandbox
 from .request_parsing import base_url, bool_arg, credentials, int_arg, json_body, list_arg
 
 bp = Blueprint("reviews", __name__)
 LANGUAGE = re.compile(r"[a-z]{2}")
+# The contract's pattern for a reply's submittedAt: a date-time, zone optional (the docs' example has none).
+SUBMITTED_AT = re.compile(r"(19[7-9][0-9]|[2-8][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+                          r"T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?"
+                          r"(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])?")
 FIND_REVIEWER = ("contacted", "notContacted")
 
 
@@ -60,6 +65,7 @@ def create_review_reply(review_id):
     author = body.get("authorBusinessUserId")
     if author is not None and not (isinstance(author, str) and re.fullmatch(r"[0-9a-f]{24}", author)):
         raise errors.MalformedRequest("'authorBusinessUserId' must be a business user id (24 hex characters)")
+    _check_submitted_at(body.get("submittedAt"))
     sandbox().create_review_reply(credentials(), review_id, body.get("message"), author)
     return "", 201
 
@@ -146,10 +152,24 @@ def _date_arg(name):
                                       f"2024-01-31T00:00:00, got {raw!r}") from None
 
 
+def _check_submitted_at(value):
+    """A reply's optional 'submittedAt' (newest docs, e.g. 2024-07-15T12:00:00): checked, not stored,
+    because what the real API does with it is undocumented."""
+    if value is None:
+        return
+    if not isinstance(value, str) or not SUBMITTED_AT.fullmatch(value):
+        raise errors.MalformedRequest(f"'submittedAt' must be an ISO-8601 date-time like 2024-07-15T12:00:00 "
+                                      f"(years 1970 to 8999), got {value!r}")
+    try:
+        parse_iso(value)
+    except ValueError:
+        raise errors.MalformedRequest(f"'submittedAt' {value!r} is not a date that exists") from None
+
+
 def _tags_body():
     tags = json_body().get("tags")
     if not isinstance(tags, list) or not all(
-            isinstance(t, dict) and all(isinstance(t.get(k), str) and t.get(k).strip() for k in ("group", "value"))
+            isinstance(t, dict) and all(isinstance(t.get(k), str) and not blank(t.get(k)) for k in ("group", "value"))
             for t in tags):
         raise errors.MalformedRequest("the body must be {\"tags\": [{\"group\": \"...\", \"value\": \"...\"}, ...]} "
                                       "with non-empty strings")

@@ -9,6 +9,9 @@ CONTROL_MODULES = (
     "consumers",
     "webhooks",
     "sandboxes",
+    "settings",
+    "faults",
+    "dashboard",
 )
 
 

@@ -108,16 +108,21 @@ class AccessRules:
                                    "its users (the customer's token from the authorization-code grant)")
         return caller
 
-    def acting_user_id(self, db, caller, creds, unit_id, given=None):
-        """The business user a write is made as: ``given`` (a body field), the x-business-user-id
-        header (client-credentials tokens), or the token's own user; it must belong to the unit."""
-        user_id = given or creds.headers.get("x-business-user-id") or (caller.user or {}).get("id")
+    def acting_user_id(self, db, caller, creds, unit_id, given=None, field=None):
+        """The business user a write is made as: ``given`` (the body field ``field``), the
+        x-business-user-id header (client-credentials tokens), or the token's own user; it must
+        belong to the unit."""
+        header = creds.headers.get("x-business-user-id")
+        user_id = given or header or (caller.user or {}).get("id")
         if not user_id:
             raise errors.MalformedRequest("no business user: a client-credentials token must name one in the "
                                           "'x-business-user-id' header (or the body's user field)")
         user = self._user(db, user_id)
         if user is None or user["business_unit_id"] != unit_id:
-            raise errors.MalformedRequest(f"{user_id!r} is not the id of a business user of business unit {unit_id}")
+            where = (f"the body's '{field}'" if given else
+                     "the 'x-business-user-id' header" if header else "the token's user")
+            raise errors.MalformedRequest(
+                f"{user_id!r} ({where}) is not the id of a business user of business unit {unit_id}")
         return user_id
 
     def _require_partner_header(self, db, caller, creds):
@@ -133,6 +138,16 @@ class AccessRules:
             raise errors.WrongPartnerHeader(
                 f"the '{header}' header is {value!r} but this {kind} belongs to partner "
                 f"{caller.app['partner_id']!r}")
+
+    def credentials_accepted(self, creds, private=False):
+        """Whether ``creds`` get past a public (or private) route's credential checks; never raises.
+        Strict request validation asks first, so that bad credentials still get their 401/403."""
+        with self.store.read() as db:
+            try:
+                (self.private_caller if private else self.public_caller)(db, creds)
+            except errors.EmulatorError:
+                return False
+        return True
 
     def describe_credentials(self, creds):
         """A secret-free summary of who called, for the journal (never raises)."""

@@ -10,6 +10,6 @@ An area is a module with:
 Adding an area = writing the module and listing it here.
 """
 
-from . import invitations, product_reviews, reviews, showcase, webhooks
+from . import faults, invitations, product_reviews, reviews, showcase, webhooks
 
-AREAS = (reviews, showcase, product_reviews, webhooks, invitations)
+AREAS = (reviews, showcase, product_reviews, webhooks, invitations, faults)

@@ -12,6 +12,7 @@ its shape here is an emulator choice.
 import json
 
 from . import errors
+from .text import trimmed
 
 LOCATIONS_PER_PAGE = 200
 STAR_FIELDS = ("oneStar", "twoStars", "threeStars", "fourStars", "fiveStars")
@@ -99,7 +100,7 @@ def _business_unit_json(unit, counts, base_url):
 
 def _domain_of(name):
     """Accept what a customer types: a bare domain, or a URL / 'www.' form of it."""
-    name = name.strip().lower()
+    name = trimmed(name).lower()
     for prefix in ("https://", "http://"):
         if name.startswith(prefix):
             name = name[len(prefix):]

@@ -59,6 +59,10 @@ class InvalidScenario(EmulatorError):
     status, code, message = 400, 1201, "Invalid scenario"
 
 
+class RequestViolatesContract(MalformedRequest):
+    """Strict request validation: a parameter or body field breaks openapi/trustpilot.yaml."""
+
+
 # -- fault family (Apigee-style gateway errors; errorcodes are Apigee's own names)
 class Fault(EmulatorError):
     family = "fault"
@@ -122,10 +126,18 @@ class TokenMediaType(OAuthError):
     status, code, message = 415, "invalid_request", "Unsupported media type"
 
 
+class TokenRequestViolatesContract(InvalidRequest):
+    """Strict request validation on the token endpoints."""
+
+
 # -- page family (the HTML login page)
 class LoginPageError(EmulatorError):
     family = "page"
     status, code, message = 400, "invalid_request", "Cannot start sign-in"
+
+
+class LoginRequestViolatesContract(LoginPageError):
+    """Strict request validation on the login page."""
 
 
 class LoginRefused(EmulatorError):
@@ -138,3 +150,26 @@ class LoginFailed(EmulatorError):
 
     family = "page"
     status, code, message = 401, "access_denied", "Sign-in failed"
+
+
+# -- injected faults and the rate ceiling (state/faults.py, state/fault_presets.py); the
+# Apigee error codes are the gateway's own names, the bodies an emulator guess
+class RateLimited(Fault):
+    status, code, message = 429, "policies.ratelimit.QuotaViolation", "Rate limit quota violation"
+
+
+class ServiceUnavailable(Fault):
+    status, code, message = 503, "messaging.adaptors.http.flow.ServiceUnavailable", "The Service is temporarily unavailable"
+
+
+class InternalServerError(EmulatorError):
+    status, code, message = 500, 1500, "Internal server error"
+
+
+# -- the control plane's token (control_access.py); the sandbox's own, nothing on the real API
+class MissingControlToken(EmulatorError):
+    status, code, message = 401, 1301, "Control-plane token required"
+
+
+class WrongControlToken(EmulatorError):
+    status, code, message = 401, 1302, "Control-plane token not accepted"

@@ -15,10 +15,13 @@ from datetime import datetime, timedelta, timezone
 
 from . import errors
 from .clock import EARLIEST, LATEST, iso
+from .text import WHITESPACE, blank
 
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# The contract's \s is ECMA-262's, not Python's (see text.py).
+SPACE = re.escape(WHITESPACE)
+EMAIL = re.compile(rf"^[^@{SPACE}]+@[^@{SPACE}]+\.[^@{SPACE}]+$")
 LOCALE = re.compile(r"^[a-z]{2}-[A-Z]{2}$")
-URL = re.compile(r"^https?://\S+$")
+URL = re.compile(rf"^https?://[^{SPACE}]+$")
 ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2})?$")
 US_TIME = re.compile(r"^\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d{2}:\d{2}$")
 SERVICE, PRODUCT = "serviceReviewInvitation", "productReviewInvitation"
@@ -138,7 +141,7 @@ def _product_block(block, name):
             _bad("products", f"must be a non-empty list of products, got {_shown(products)}.", name)
         out["products"] = [_product(item, f"{name}.products[{n}]") for n, item in enumerate(products)]
     else:
-        if not isinstance(skus, list) or not skus or not all(isinstance(s, str) and s.strip() for s in skus):
+        if not isinstance(skus, list) or not skus or not all(isinstance(s, str) and not blank(s) for s in skus):
             _bad("productSkus", f"must be a non-empty list of non-empty strings, got {_shown(skus)}.", name)
         out["productSkus"] = list(skus)
     return out
@@ -160,7 +163,7 @@ def _product(item, where):
 def _text(body, field, required=False, block=None):
     """A plain string; an empty optional one counts as absent."""
     value = _string(body, field, block)
-    if value is None or not value.strip():
+    if value is None or blank(value):
         if required:
             _bad(field, "must not be empty.", block)
         return None

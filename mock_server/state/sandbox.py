@@ -12,11 +12,12 @@ from .ids import RuntimeIds
 from .journal import JournalOps
 from .oauth import OAuthOps
 from .partners import PartnerOps
+from .settings import SettingsOps
 from .store import Store
 from .world import install, settings_of
 
 
-class Sandbox(AccessRules, OAuthOps, BusinessUnitOps, PartnerOps, JournalOps, ControlOps,
+class Sandbox(AccessRules, OAuthOps, BusinessUnitOps, PartnerOps, JournalOps, ControlOps, SettingsOps,
               *(area.Ops for area in AREAS)):
     def __init__(self, name, store: Store, scenario=None, fresh=False):
         """Open ``store``; load ``scenario`` when the store holds no world yet (or ``fresh``)."""
@@ -34,4 +35,5 @@ class Sandbox(AccessRules, OAuthOps, BusinessUnitOps, PartnerOps, JournalOps, Co
                 db.execute("DELETE FROM journal")
 
     def settings(self, db):
-        return self.store.get_meta(db, "settings") or settings_of({})
+        # Merged over the defaults: a world kept with --state may predate a newer setting.
+        return settings_of({"settings": self.store.get_meta(db, "settings") or {}})

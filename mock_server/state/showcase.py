@@ -24,6 +24,7 @@ from urllib.parse import urlencode
 
 from . import errors
 from .business_units import _domain_of, _trust_score
+from .text import trimmed
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS business_unit_profiles (
@@ -101,7 +102,7 @@ class ShowcaseOps:
                 "evaluateEmbedUrl": f"{site}/evaluate/embed/{domain}"}
 
     def search_business_units(self, creds, query, country, page, per_page, base_url):
-        text = query.strip().lower()
+        text = trimmed(query).lower()
         domain = _domain_of(query)
         with self.store.read() as db:
             self.public_caller(db, creds)

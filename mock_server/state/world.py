@@ -2,6 +2,7 @@
 
 import itertools
 import json
+import os
 from dataclasses import dataclass
 
 from . import generators
@@ -18,7 +19,14 @@ DEFAULT_SETTINGS = {
     "authorizationCodeLifetimeSeconds": 300,
     "journalLimit": 10000,
     "webhookMaxAttempts": 5,                    # attempts per webhook delivery (state/webhooks.py)
+    # Requests checked against openapi/trustpilot.yaml (api/request_validation.py); lenient keeps
+    # the emulator's own answers first. The environment variable sets the default for a whole run.
+    "requestValidation": os.environ.get("TRUSTPILOT_MOCK_REQUEST_VALIDATION", "lenient"),
 }
+REQUEST_VALIDATION_MODES = ("strict", "lenient", "off")
+if DEFAULT_SETTINGS["requestValidation"] not in REQUEST_VALIDATION_MODES:
+    raise ValueError(f"TRUSTPILOT_MOCK_REQUEST_VALIDATION must be one of {', '.join(REQUEST_VALIDATION_MODES)}, "
+                     f"not {DEFAULT_SETTINGS['requestValidation']!r}")
 # Generated review dates end here when the scenario does not start the clock, so that a
 # world loads identically whatever day it is.
 DEFAULT_ANCHOR = parse_iso("2026-11-01T00:00:00Z")

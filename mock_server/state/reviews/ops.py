@@ -10,12 +10,14 @@ import base64
 
 from .. import errors
 from ..clock import iso
+from ..text import blank
 from .consumer import ConsumerOps
 from .query import page_of_reviews, reviews_before
 from .render import render_page
 
 MAX_REPLY_LENGTH = 4000
 MAX_TAGS = 100
+FIRST_PAGE = 2 ** 62  # a position above every review's; a token never names a larger one
 
 
 class ReviewReads:
@@ -38,7 +40,7 @@ class ReviewReads:
         with self.store.read() as db:
             self.public_caller(db, creds)
             self._business_unit_id(db, unit_id)
-            before = _decode_token(page_token) if page_token else 2 ** 62
+            before = _decode_token(page_token) if page_token else FIRST_PAGE
             rows = reviews_before(db, unit_id, before, per_page + 1)
             more = len(rows) > per_page
             rows = rows[:per_page]
@@ -71,14 +73,15 @@ class ReviewReads:
 
 class ReviewWrites:
     def create_review_reply(self, creds, review_id, message, author_id=None):
-        if not isinstance(message, str) or not message.strip():
+        if not isinstance(message, str) or blank(message):
             raise errors.MalformedRequest("'message' is required: the reply's text, a non-empty string")
         if len(message) > MAX_REPLY_LENGTH:
             raise errors.MalformedRequest(f"'message' is too long: at most {MAX_REPLY_LENGTH} characters")
         with self.store.transaction() as db:
             row = self._private_review(db, creds, review_id)
             caller = self.business_unit_caller(db, creds, row["business_unit_id"])
-            author = self.acting_user_id(db, caller, creds, row["business_unit_id"], given=author_id)
+            author = self.acting_user_id(db, caller, creds, row["business_unit_id"], given=author_id,
+                                         field="authorBusinessUserId")
             now = iso(self.clock.now(db))
             created = row["reply_created_at"] or now
             db.execute("UPDATE reviews SET reply_text = ?, reply_author = ?, reply_created_at = ?, "
@@ -140,7 +143,9 @@ def _decode_token(token):
     try:
         text = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
         kind, _, value = text.partition(":")
-        if kind == "pos" and value.isdigit():
+        # ASCII digits only, and no larger than a first page's start: a forged 'pos:99...9'
+        # would overflow SQLite's 64-bit integers.
+        if kind == "pos" and value.isascii() and value.isdigit() and int(value) <= FIRST_PAGE:
             return int(value)
     except (ValueError, UnicodeDecodeError):
         pass

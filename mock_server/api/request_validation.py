@@ -1,0 +1,83 @@
+"""Requests to emulated routes checked against openapi/trustpilot.yaml before their view runs.
+
+The sandbox's setting ``requestValidation`` picks the mode (scenario ``settings``, or
+``PATCH /_mock/settings`` at run time):
+  * ``strict``  - a violation is answered with the route's documented 400 (ServiceError 1001,
+    OAuth ``invalid_request`` on the token endpoints, the HTML error page on the login page);
+  * ``lenient`` - the view answers as usual (the default: the emulator's own messages stay first);
+  * ``off``     - nothing is checked.
+In strict and lenient mode the journal entry of a request that breaks the contract carries
+``violations``. Never checked here: credentials (a request whose credentials would not pass
+gets its 401/403 from the view, also in strict mode), the /_mock control plane, responses.
+Path parameters are recorded but never refused: an id of the wrong shape names nothing, and
+the view's 404 says so (emulator decision: the real API's answer to such ids is unknown).
+"""
+
+import re
+
+from flask import current_app, g, request
+
+from ..request_contract import RequestContract, RequestParts
+from ..state import errors
+from . import sandbox
+from .request_parsing import credentials
+
+ERRORS = {"service": errors.RequestViolatesContract, "oauth": errors.TokenRequestViolatesContract,
+          "page": errors.LoginRequestViolatesContract}
+FLASK_ARGUMENT = re.compile(r"<(?:[^<>:]+:)?([^<>]+)>")
+SPEC_ARGUMENT = re.compile(r"{([^{}]+)}")
+
+
+def init_app(app):
+    app.extensions["request_contract"] = RequestContract()
+    app.before_request(check_request)
+
+
+def check_request():
+    """Find the request's violations; raise the documented 400 in strict mode, else note them."""
+    if request.url_rule is None or request.method == "OPTIONS" or request.path.startswith("/_mock"):
+        return  # no route (the 404/405 handler answers), or the control plane
+    try:
+        addressed = sandbox()
+    except errors.EmulatorError:
+        return  # an unknown sandbox: the view answers that
+    mode = addressed.get_request_validation_mode()
+    if mode == "off":
+        return
+    operation = current_app.extensions["request_contract"].operation(
+        current_app.view_functions[request.endpoint].__name__)
+    if operation is None:
+        return
+    violations = current_app.extensions["request_contract"].check(operation, _parts(operation))
+    if not violations:
+        return
+    g.request_violations = violations
+    # A path that names nothing is the view's 404, as with any unknown id: never rejected here.
+    rejected = [v for v in violations if v["in"] != "path"]
+    if mode == "strict" and rejected and _credentials_would_pass(addressed, operation):
+        raise _error(operation, rejected)
+
+
+def _error(operation, violations):
+    """The route's documented 400; an unknown grant_type is RFC 6749's unsupported_grant_type."""
+    details = "; ".join(v["message"] for v in violations)
+    if operation.error_family == "oauth" and "grant_type" in request.form and any(
+            v["in"] == "body" and v["name"] == "grant_type" for v in violations):
+        return errors.UnsupportedGrantType(details, violations=violations)
+    return ERRORS[operation.error_family](details, violations=violations)
+
+
+def _credentials_would_pass(addressed, operation):
+    """Strict mode never answers 400 where the view would answer 401/403 for the credentials."""
+    return operation.anonymous or addressed.credentials_accepted(credentials(), private=operation.bearer_only)
+
+
+def _parts(operation):
+    names = SPEC_ARGUMENT.findall(operation.path)
+    arguments = FLASK_ARGUMENT.findall(request.url_rule.rule)
+    path = {spec: request.view_args[flask] for spec, flask in zip(names, arguments)}
+    has_body = operation.body is not None
+    body = request.get_data(cache=True) if has_body else b""  # before .form, which would consume it
+    form = list(request.form.items(multi=True)) if has_body and request.mimetype.endswith("urlencoded") else []
+    return RequestParts(path=path, query=dict(request.args.lists()), headers=request.headers,
+                        media_type=request.mimetype, body=body, form=form)
