@@ -142,7 +142,8 @@ def test_list_all_business_unit_reviews_follows_page_tokens(client):
         body = client.get(url, headers=KEY).get_json()
         seen += [r["id"] for r in body["reviews"]]
         url = body["links"][0]["href"].replace("http://localhost", "") if body["nextPageToken"] else None
-    assert len(seen) == len(set(seen)) == 2500
+    total = client.get(f"/v1/business-units/{DEMO_BU}", headers=KEY).get_json()["numberOfReviews"]["total"]
+    assert len(seen) == len(set(seen)) == total >= 500
 
 
 def test_list_all_business_unit_reviews_bad_token_is_400(client):

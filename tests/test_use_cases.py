@@ -32,7 +32,17 @@ def follow(session, url, key):
     return items
 
 
+def load_world_with_2500_reviews(live):
+    """The default world, with trustpilotdemo.com grown to 2,500 reviews (and its 450 locations)."""
+    from mock_server import scenario
+
+    world = scenario.load_file(scenario.DEFAULT_SCENARIO)
+    world["businessUnits"][0]["reviews"] = {"generate": 2500}
+    assert requests.post(f"{live}/_mock/scenario", json=world).status_code == 200
+
+
 def test_ingestion_reads_every_review_and_location_page(live):
+    load_world_with_2500_reviews(live)
     session = requests.Session()
     session.headers.update(KEY)
     reviews = follow(session, f"{live}/v1/business-units/{DEMO_BU}/all-reviews?perPage=100", "reviews")
@@ -49,6 +59,7 @@ def test_ingestion_reads_every_review_and_location_page(live):
 
 
 def test_ingestion_with_page_numbers_until_a_short_page(live):
+    load_world_with_2500_reviews(live)
     session, page, seen = requests.Session(), 1, []
     session.headers.update(KEY)
     while True:

@@ -76,7 +76,7 @@ def review_rows(ids, count, unit_id, location_ids, anchor, reply_author):
                (r >> 54) % 10, "InvitationApi" if invited else UNINVITED[(r >> 58) % 3],
                f"ORD-{n + 1:07d}" if invited else None, f"{EMAILS[name]}{n + 1}@example.com" if invited else None,
                None, None, reply_author if replied else None, reply_at, reply_at,
-               REPORT if (r >> 44) % 500 == 0 else None)
+               REPORT if (r >> 44) % 100 == 0 else None)
         yield row, (TAGS[(r >> 60) % 5] if (r >> 55) % 10 == 0 else NO_TAGS)
 
 
