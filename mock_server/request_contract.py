@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jsonschema_rs
-import yaml
 
 SPEC_PATH = Path(__file__).resolve().parent.parent / "openapi" / "trustpilot.yaml"
 METHODS = ("get", "put", "post", "delete", "patch")
@@ -43,7 +42,6 @@ MAX_MESSAGE = 300
 # Values never repeated in a message (the journal redacts the same names).
 SECRET_NAMES = {"password", "client_secret", "apisecret", "api_secret", "token", "access_token",
                 "refresh_token", "code", "secret"}
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -228,8 +226,11 @@ def _load(spec_path):
             return cached["document"]
     except (OSError, ValueError, AttributeError):
         pass
+    import yaml  # only when the cached copy is missing or stale
+
     # Through JSON either way, so a fresh parse and the cached copy are the same document.
-    text = json.dumps({"sha256": digest, "document": yaml.load(raw, Loader=_Loader)}, default=str)
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    text = json.dumps({"sha256": digest, "document": yaml.load(raw, Loader=loader)}, default=str)
     try:
         cache.parent.mkdir(exist_ok=True)
         partial = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")

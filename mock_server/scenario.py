@@ -2,13 +2,14 @@
 
 Every problem is reported as ``file:line: field: what is wrong``. Parsing uses libyaml when
 present; only when a file is invalid is it composed again to find the line of each field.
+A file that passed is cached as JSON in __pycache__ beside it (keyed by its hash and the
+schema's), so a server start skips importing YAML and validating the same world again.
 """
 
+import hashlib
 import json
+import os
 from pathlib import Path
-
-import jsonschema_rs
-import yaml
 
 from .state.clock import EARLIEST, LATEST, iso, parse_iso
 from .state.errors import InvalidScenario
@@ -19,7 +20,6 @@ SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 SCHEMA_PATH = SCENARIO_DIR / "schema.json"
 DEFAULT_SCENARIO = SCENARIO_DIR / "default.yaml"
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _validator = None
 
 
@@ -27,16 +27,35 @@ def load_file(path):
     """Read, parse and validate a scenario file; raises InvalidScenario."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidScenario(f"{path}: cannot read scenario file: {exc}") from None
-    return parse(text, str(path))
+    digest = hashlib.sha256(raw + SCHEMA_PATH.read_bytes()).hexdigest()
+    cache = path.parent / "__pycache__" / f"{path.name}.json"
+    try:
+        cached = json.loads(cache.read_text(encoding="utf-8"))
+        if cached.get("sha256") == digest:
+            return cached["scenario"]
+    except (OSError, ValueError, AttributeError):
+        pass
+    data = parse(text, str(path))
+    try:
+        cache.parent.mkdir(exist_ok=True)
+        partial = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
+        partial.write_text(json.dumps({"sha256": digest, "scenario": data}), encoding="utf-8")
+        os.replace(partial, cache)  # atomic: two starts at once never read half a file
+    except OSError:
+        pass  # a read-only checkout validates at each start
+    return data
 
 
 def parse(text, source):
-    """Parse scenario text (YAML, of which JSON is a subset) and validate it."""
+    """Parse scenario text (YAML, of which JSON is a subset) and validate it; dates stay strings."""
+    import yaml  # here, not at the top: a cached scenario needs no YAML at all
+
     try:
-        data = yaml.load(text, Loader=_Loader)
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
@@ -45,7 +64,8 @@ def parse(text, source):
         raise InvalidScenario(f"{source}: not valid YAML: {exc}") from None
     if not isinstance(data, dict):
         raise InvalidScenario(f"{source}:1: the scenario must be a mapping (name, partners, businessUnits, ...)")
-    problems = [_schema_problem(e) for e in _schema().iter_errors(_jsonable(data))]
+    data = _jsonable(data)
+    problems = [_schema_problem(e) for e in _schema().iter_errors(data)]
     if not problems:
         problems = _semantic_problems(data)
     if problems:
@@ -56,6 +76,8 @@ def parse(text, source):
 def _schema():
     global _validator
     if _validator is None:
+        import jsonschema_rs
+
         _validator = jsonschema_rs.validator_for(json.loads(SCHEMA_PATH.read_text()))
     return _validator
 
@@ -151,14 +173,18 @@ def _describe(problems, text, source):
 
 
 def _compose(text):
+    import yaml
+
     try:
-        return yaml.compose(text, Loader=_Loader)
+        return yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError:
         return None
 
 
 def _line_of(node, path):
     """The 1-based line of the deepest node of ``path`` that exists in the file."""
+    import yaml
+
     line = node.start_mark.line + 1 if node is not None else 1
     for step in path:
         child = None
