@@ -13,6 +13,8 @@ def banner(state, world, base, state_path):
              f"  login page            {base}/authenticate",
              f"  contract              {base}/_mock/openapi/trustpilot.yaml",
              f"  control plane         {base}/_mock/state   (spec: {base}/_mock/openapi/control.yaml)",
+             f"  dashboard             {base}/_mock/dashboard",
+             f"  isolated sandboxes    POST {base}/_mock/sandboxes {{\"name\": \"job-1\"}} -> {base}/_sandbox/job-1",
              f"  state                 {state_path or 'temporary (use --state PATH to keep it)'}", ""]
     for partner in world.get("partners", []):
         lines.append(f"  partner {partner['name']!r}: id {partner['id']}")
