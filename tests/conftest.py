@@ -78,3 +78,22 @@ def live(live_server):
     requests.post(live_server + "/_mock/scenario", data=text, headers={"Content-Type": "application/yaml"},
                   timeout=10).raise_for_status()
     return live_server
+
+
+# -- real headless Chromium (Debian's; Playwright cannot download browsers here) -------------
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(),
+                                    reason="/usr/bin/chromium is not installed (apt-get install chromium)")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One Chromium for the session's browser tests; each test opens its own context."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

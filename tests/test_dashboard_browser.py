@@ -5,17 +5,13 @@ Waits are polls with a deadline (Playwright's own), never timing assertions.
 """
 
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 import requests
-from playwright.sync_api import Expect, sync_playwright
+from playwright.sync_api import Expect
 
-from conftest import DEMO_BU
+from conftest import DEMO_BU, needs_chromium
 
-CHROMIUM = Path("/usr/bin/chromium")  # the same browser and flags as tests/test_login_page_browser.py
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 DEADLINE_MS = 10_000
 APIKEY = {"apikey": "demo-partner-key"}
 FIND = "/v1/business-units/find"
@@ -24,16 +20,7 @@ MISSING_BU = "/v1/business-units/000000000000000000000000"
 expect = Expect()  # this module's own, so the longer deadline stays here
 expect.set_options(timeout=DEADLINE_MS)  # the page polls the world and faults every 5 s
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
-                                reason="/usr/bin/chromium is not installed (apt-get install chromium)")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+pytestmark = needs_chromium
 
 
 @pytest.fixture

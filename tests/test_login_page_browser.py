@@ -5,33 +5,18 @@ Playwright's own browser download cannot run here, so the tests launch /usr/bin/
 """
 
 import secrets
-from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 import requests
-from playwright.sync_api import sync_playwright
+from conftest import DEMO_BU, PARTNER_ID, TOKEN_PATH, needs_chromium
 
-from conftest import DEMO_BU, PARTNER_ID, TOKEN_PATH
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 PARTNER = ("demo-partner-key", "demo-partner-secret")
 PARTNER_USER = {"username": "partner@demo-partner.test", "password": "partner-password"}
 CUSTOMER_USER = ("admin@trustpilotdemo.com", "customer-password")
 REDIRECT = "http://127.0.0.1:5000/callback"  # on the partner's allow-list; nothing listens there
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
-                                reason="/usr/bin/chromium is not installed (apt-get install chromium)")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+pytestmark = needs_chromium
 
 
 @pytest.fixture
