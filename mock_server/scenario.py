@@ -21,6 +21,9 @@ SCHEMA_PATH = SCENARIO_DIR / "schema.json"
 DEFAULT_SCENARIO = SCENARIO_DIR / "default.yaml"
 
 _validator = None
+# What decides whether a file is valid: a change to any of these invalidates the cache.
+_STATE = Path(__file__).resolve().parent / "state"
+_VALIDATED_BY = (SCHEMA_PATH, Path(__file__).resolve(), _STATE / "faults.py", _STATE / "product_catalog.py")
 
 
 def load_file(path):
@@ -31,7 +34,7 @@ def load_file(path):
         text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidScenario(f"{path}: cannot read scenario file: {exc}") from None
-    digest = hashlib.sha256(raw + SCHEMA_PATH.read_bytes()).hexdigest()
+    digest = hashlib.sha256(raw + b"".join(p.read_bytes() for p in _VALIDATED_BY)).hexdigest()
     cache = path.parent / "__pycache__" / f"{path.name}.json"
     try:
         cached = json.loads(cache.read_text(encoding="utf-8"))
