@@ -6,10 +6,10 @@ A file that passed is cached as JSON in __pycache__ beside it (keyed by its hash
 schema's), so a server start skips importing YAML and validating the same world again.
 """
 
-import hashlib
 import json
-import os
 from pathlib import Path
+
+from .json_cache import cached_json
 
 from .state.clock import EARLIEST, LATEST, iso, parse_iso
 from .state.errors import InvalidScenario
@@ -34,23 +34,7 @@ def load_file(path):
         text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidScenario(f"{path}: cannot read scenario file: {exc}") from None
-    digest = hashlib.sha256(raw + b"".join(p.read_bytes() for p in _VALIDATED_BY)).hexdigest()
-    cache = path.parent / "__pycache__" / f"{path.name}.json"
-    try:
-        cached = json.loads(cache.read_text(encoding="utf-8"))
-        if cached.get("sha256") == digest:
-            return cached["scenario"]
-    except (OSError, ValueError, AttributeError):
-        pass
-    data = parse(text, str(path))
-    try:
-        cache.parent.mkdir(exist_ok=True)
-        partial = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
-        partial.write_text(json.dumps({"sha256": digest, "scenario": data}), encoding="utf-8")
-        os.replace(partial, cache)  # atomic: two starts at once never read half a file
-    except OSError:
-        pass  # a read-only checkout validates at each start
-    return data
+    return cached_json(path, raw, lambda: parse(text, str(path)), keyed_by=_VALIDATED_BY)
 
 
 def parse(text, source):
