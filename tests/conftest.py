@@ -28,6 +28,14 @@ def client(app):
     return app.test_client()
 
 
+@pytest.fixture
+def customer(client):
+    """Headers of the demo unit's admin: customer token from the onboarding, plus the partner header."""
+    from helpers import customer_headers
+
+    return customer_headers(client)
+
+
 def free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -55,3 +55,12 @@ def login_code(client, key, user=("admin@trustpilotdemo.com", "customer-password
 def fault(response):
     body = response.get_json()
     return body["fault"]["detail"]["errorcode"], body["fault"]["faultstring"]
+
+
+def customer_headers(client):
+    """Headers of the demo unit's admin, through the partner onboarding (customer token + partner header)."""
+    key = customer_key(client, password_token(client)["access_token"])
+    token = client.post(TOKEN_PATH, headers=basic(key["apiKey"], key["apiSecret"]),
+                        data={"grant_type": "authorization_code", "code": login_code(client, key["apiKey"]),
+                              "redirect_uri": REDIRECT}).get_json()["access_token"]
+    return {"Authorization": f"Bearer {token}", "x-partner-id": PARTNER_ID}

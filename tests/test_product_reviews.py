@@ -4,12 +4,11 @@ scenarios; in-process, plus one read across pages over real HTTP."""
 import pytest
 import requests
 
-from helpers import DEMO_BU, REDIRECT, TOKEN_PATH, basic, customer_key, login_code, password_token
+from helpers import DEMO_BU, TOKEN_PATH, basic, password_token
 from mock_server import create_app, scenario
 from mock_server.state.errors import InvalidScenario
 
 KEY = {"apikey": "demo-partner-key"}
-PARTNER_HEADER = {"x-partner-id": "cd94b09c-8f89-11ea-bc55-0242ac130003"}
 PUBLIC = f"/v1/product-reviews/business-units/{DEMO_BU}"
 PRIVATE = f"/v1/private/product-reviews/business-units/{DEMO_BU}/reviews"
 ALL_SKUS = ",".join(f"SKU-{n:05d}" for n in range(1, 21))
@@ -46,16 +45,6 @@ def shop_token(client):
     response = client.post(TOKEN_PATH, headers=basic("shop-key", "shop-secret"), data={"grant_type": "client_credentials"})
     assert response.status_code == 200, response.get_data(as_text=True)
     return {"Authorization": f"Bearer {response.get_json()['access_token']}"}
-
-
-@pytest.fixture
-def customer(client):
-    """Headers of the demo unit's admin, through the partner onboarding (customer token + partner header)."""
-    key = customer_key(client, password_token(client)["access_token"])
-    token = client.post(TOKEN_PATH, headers=basic(key["apiKey"], key["apiSecret"]),
-                        data={"grant_type": "authorization_code", "code": login_code(client, key["apiKey"]),
-                              "redirect_uri": REDIRECT}).get_json()["access_token"]
-    return {"Authorization": f"Bearer {token}", **PARTNER_HEADER}
 
 
 def product_reviews(client, path=f"{PUBLIC}/reviews", headers=KEY, **query):

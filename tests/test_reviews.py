@@ -5,26 +5,15 @@ import base64
 
 import pytest
 
-from helpers import DEMO_BU, NOLOCATIONS_BU, REDIRECT, TOKEN_PATH, basic, customer_key, login_code, password_token
+from helpers import DEMO_BU, NOLOCATIONS_BU, TOKEN_PATH, basic, password_token
 
 KEY = {"apikey": "demo-partner-key"}
-PARTNER_HEADER = {"x-partner-id": "cd94b09c-8f89-11ea-bc55-0242ac130003"}
 
 
 def reviews(client, unit=DEMO_BU, **query):
     response = client.get(f"/v1/business-units/{unit}/reviews", query_string=query, headers=KEY)
     assert response.status_code == 200, response.get_data(as_text=True)
     return response.get_json()
-
-
-@pytest.fixture
-def customer(client):
-    """Headers of the demo unit's admin, through the partner onboarding (customer token + partner header)."""
-    key = customer_key(client, password_token(client)["access_token"])
-    token = client.post(TOKEN_PATH, headers=basic(key["apiKey"], key["apiSecret"]),
-                        data={"grant_type": "authorization_code", "code": login_code(client, key["apiKey"]),
-                              "redirect_uri": REDIRECT}).get_json()["access_token"]
-    return {"Authorization": f"Bearer {token}", **PARTNER_HEADER}
 
 
 def error_details(response, status):
