@@ -96,7 +96,13 @@ class AccessRules:
         """A private call on one business unit's data: a valid bearer whose user (or, for a
         client-credentials token, whose application) belongs to that unit. Emulator decision:
         a valid token without access to the unit gets 403 (the docs mention 401 and 403)."""
-        caller = self.private_caller(db, creds)
+        return self.unit_access(self.private_caller(db, creds), unit_id)
+
+    def unit_access(self, caller, unit_id):
+        """``caller`` (already resolved by private_caller) if it may act on ``unit_id``, else 403.
+
+        Routes that must answer 404 for an unknown id between the 401 and the 403 resolve the
+        caller first, look the id up, then ask here, so the token is resolved once."""
         if caller.user is not None:
             allowed = caller.user["business_unit_id"] == unit_id
             who = f"business user {caller.user['email']!r}"

@@ -190,9 +190,9 @@ class InvitationOps:
     def _invitations_caller(self, db, creds, business_unit_id):
         """(unit id, caller): 401 without a usable bearer, then 404 for an unknown unit, then 403
         when the token's user (or client-credentials application) is not the unit's."""
-        self.private_caller(db, creds)
+        caller = self.private_caller(db, creds)
         unit_id = self._business_unit_id(db, business_unit_id)
-        return unit_id, self.business_unit_caller(db, creds, unit_id)
+        return unit_id, self.unit_access(caller, unit_id)
 
     def _sending_user(self, db, caller, creds, unit_id):
         """The user the call is made as: x-business-user-id, else the token's own user (None for a

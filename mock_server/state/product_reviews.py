@@ -129,9 +129,9 @@ class ProductReviewOps:
 
     def list_private_product_reviews(self, creds, business_unit_id, query, base_url):
         with self.store.read() as db:
-            self.private_caller(db, creds)
+            caller = self.private_caller(db, creds)
             unit_id = self._business_unit_id(db, business_unit_id)
-            self.business_unit_caller(db, creds, unit_id)
+            self.unit_access(caller, unit_id)
             rows = self._product_review_page(db, unit_id, query, query.skus, query.states)
         path = f"{base_url}/v1/private/product-reviews/business-units/{unit_id}/reviews"
         return {"productReviews": [_private(row) for row in rows[:query.per_page]],
@@ -139,11 +139,11 @@ class ProductReviewOps:
 
     def get_private_product_review(self, creds, review_id):
         with self.store.read() as db:
-            self.private_caller(db, creds)
+            caller = self.private_caller(db, creds)
             row = db.execute(f"{_SELECT} WHERE r.id = ?", (review_id,)).fetchone()
             if row is None:
                 raise errors.NotFound(f"no product review has the id {review_id!r}")
-            self.business_unit_caller(db, creds, row["business_unit_id"])
+            self.unit_access(caller, row["business_unit_id"])
         return _private(row)
 
     def _skus_with_url(self, db, unit_id, skus, product_url):

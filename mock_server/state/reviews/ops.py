@@ -30,9 +30,9 @@ class ReviewReads:
 
     def list_private_business_unit_reviews(self, creds, where, order, page, per_page, base):
         with self.store.read() as db:
-            self.private_caller(db, creds)
+            caller = self.private_caller(db, creds)
             self._business_unit_id(db, where.unit_id)
-            self.business_unit_caller(db, creds, where.unit_id)
+            self.unit_access(caller, where.unit_id)
             rows, more = page_of_reviews(db, where, order, page, per_page)
             return {"reviews": render_page(db, rows, base, private=True), "hasMore": more}
 
@@ -54,7 +54,7 @@ class ReviewReads:
 
     def get_private_review(self, creds, review_id, base):
         with self.store.read() as db:
-            row = self._private_review(db, creds, review_id)
+            row, _ = self._private_review(db, creds, review_id)
             return render_page(db, [row], base, private=True)[0]
 
     def _review_row(self, db, review_id):
@@ -64,11 +64,10 @@ class ReviewReads:
         return row
 
     def _private_review(self, db, creds, review_id):
-        """The review, for a caller with access to its business unit (401, then 404, then 403)."""
-        self.private_caller(db, creds)
+        """(review, caller) for a caller with access to its business unit (401, then 404, then 403)."""
+        caller = self.private_caller(db, creds)
         row = self._review_row(db, review_id)
-        self.business_unit_caller(db, creds, row["business_unit_id"])
-        return row
+        return row, self.unit_access(caller, row["business_unit_id"])
 
 
 class ReviewWrites:
@@ -78,8 +77,7 @@ class ReviewWrites:
         if len(message) > MAX_REPLY_LENGTH:
             raise errors.MalformedRequest(f"'message' is too long: at most {MAX_REPLY_LENGTH} characters")
         with self.store.transaction() as db:
-            row = self._private_review(db, creds, review_id)
-            caller = self.business_unit_caller(db, creds, row["business_unit_id"])
+            row, caller = self._private_review(db, creds, review_id)
             author = self.acting_user_id(db, caller, creds, row["business_unit_id"], given=author_id,
                                          field="authorBusinessUserId")
             now = iso(self.clock.now(db))
@@ -89,7 +87,7 @@ class ReviewWrites:
 
     def delete_review_reply(self, creds, review_id):
         with self.store.transaction() as db:
-            row = self._private_review(db, creds, review_id)
+            row, _ = self._private_review(db, creds, review_id)
             if row["reply_created_at"] is None:
                 raise errors.NotFound(f"review {review_id!r} has no reply to delete")
             db.execute("UPDATE reviews SET reply_text = NULL, reply_author = NULL, reply_created_at = NULL, "
