@@ -14,7 +14,7 @@ class SettingsOps:
     def get_request_validation_mode(self):
         """'strict', 'lenient' or 'off' (see api/request_validation.py)."""
         with self.store.read() as db:
-            return self.settings(db).get("requestValidation", DEFAULT_SETTINGS["requestValidation"])
+            return self.settings(db)["requestValidation"]  # settings() fills in the default
 
     def update_sandbox_settings(self, changes):
         """Merge ``changes`` (already checked against the scenario schema's settings) into the settings."""

@@ -22,7 +22,6 @@ from .clock import iso
 
 EVENT_NAMES = ("service-review-created", "service-review-updated", "service-review-deleted")
 FIRST_RETRY_SECONDS = 0.5    # doubles after every failed attempt
-DEFAULT_MAX_ATTEMPTS = 5     # as in world.DEFAULT_SETTINGS
 LEASE_SECONDS = 60           # one attempt's claim; longer than any attempt's timeouts
 
 SCHEMA = """
@@ -116,8 +115,7 @@ class WebhookOps:
         return deliverer
 
     def _webhook_max_attempts(self, db):
-        # A world stored before the setting existed has none: the default applies.
-        return self.settings(db).get("webhookMaxAttempts", DEFAULT_MAX_ATTEMPTS)
+        return self.settings(db)["webhookMaxAttempts"]  # settings() fills in the default
 
     def _delivery_row(self, db, delivery_id):
         row = db.execute("SELECT * FROM webhook_deliveries WHERE id = ?", (delivery_id,)).fetchone()
