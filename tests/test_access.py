@@ -91,3 +91,12 @@ def test_partner_header_name_comes_from_the_scenario(client, app):
     key = customer_key(client, password_token(client)["access_token"])["apiKey"]
     assert client.get(UNIT, headers={"apikey": key, "x-partner-id": PARTNER_ID}).status_code == 403
     assert client.get(UNIT, headers={"apikey": key, "X-Trustpilot-Partner": PARTNER_ID}).status_code == 200
+
+
+def test_partner_header_not_required_is_answered_and_journaled_as_missing(client):
+    assert client.patch("/_mock/settings", json={"partnerIdHeaderRequired": False}).status_code == 200
+    key = customer_key(client, password_token(client)["access_token"])["apiKey"]
+    assert client.get(UNIT, headers={"apikey": key}).status_code == 200
+    entry = client.get("/_mock/journal").get_json()["entries"][-1]
+    assert entry["path"] == UNIT and entry["credentials"]["clientKind"] == "customer"
+    assert entry["credentials"]["partnerIdHeader"] is None

@@ -134,7 +134,10 @@ class AccessRules:
     def _require_partner_header(self, db, caller, creds):
         if caller.app["kind"] != "customer":
             return
-        header = self.settings(db)["partnerIdHeader"]
+        settings = self.settings(db)
+        if not settings["partnerIdHeaderRequired"]:
+            return  # the journal's credential summary still shows the header (or its absence)
+        header = settings["partnerIdHeader"]
         value = creds.headers.get(header.lower())
         kind = "token issued to a partner customer key" if caller.token else "partner customer key"
         if not value:

@@ -25,7 +25,8 @@ class JournalOps:
     def record_request(self, entry):
         """Append one request (already redacted by the caller); keeps the newest ``journalLimit``."""
         with self.store.transaction() as db:
-            entry = {**entry, "time": iso(self.clock.now(db))}
+            now = self.clock.now(db)
+            entry = {**entry, "time": iso(now), "at": round(now, 3)}
             cursor = db.execute("INSERT INTO journal (entry) VALUES (?)", (json.dumps(entry),))
             limit = self.settings(db)["journalLimit"]
             db.execute("DELETE FROM journal WHERE seq <= ?", (cursor.lastrowid - limit,))

@@ -14,6 +14,9 @@ from .store import world_tables
 DEFAULT_SETTINGS = {
     # The real header name is undocumented (reference §6); this is the emulator's choice.
     "partnerIdHeader": "x-partner-id",
+    # False: a call without the header is answered and only the journal shows it missing (the
+    # conformance kit judges the header in its own world, so other checks do not fail with it).
+    "partnerIdHeaderRequired": True,
     "accessTokenLifetimeSeconds": 360000,       # 100 hours, as on the real API
     "refreshTokenLifetimeSeconds": 7776000,     # 90 days, from a recorded 2025 response
     "authorizationCodeLifetimeSeconds": 300,
