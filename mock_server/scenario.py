@@ -9,6 +9,7 @@ schema's), so a server start skips importing YAML and validating the same world 
 import json
 from pathlib import Path
 
+from . import yaml_document
 from .json_cache import cached_json
 
 from .state.clock import EARLIEST, LATEST, iso, parse_iso
@@ -39,24 +40,12 @@ def load_file(path):
 
 def parse(text, source):
     """Parse scenario text (YAML, of which JSON is a subset) and validate it; dates stay strings."""
-    import yaml  # here, not at the top: a cached scenario needs no YAML at all
-
-    try:
-        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
-        raise InvalidScenario(f"{where}: not valid YAML: {exc.problem or exc}") from None
-    except yaml.YAMLError as exc:
-        raise InvalidScenario(f"{source}: not valid YAML: {exc}") from None
+    data = yaml_document.parse(text, source, InvalidScenario)
     if not isinstance(data, dict):
         raise InvalidScenario(f"{source}:1: the scenario must be a mapping (name, partners, businessUnits, ...)")
-    data = _jsonable(data)
-    problems = [_schema_problem(e) for e in _schema().iter_errors(data)]
-    if not problems:
-        problems = _semantic_problems(data)
+    problems = yaml_document.schema_problems(_schema(), data) or _semantic_problems(data)
     if problems:
-        raise InvalidScenario(_describe(problems, text, source))
+        raise InvalidScenario(yaml_document.describe(problems, text, source))
     return data
 
 
@@ -69,22 +58,6 @@ def _schema():
     return _validator
 
 
-def _schema_problem(error):
-    """(path, message) of a schema error; enum and unknown-key messages made specific."""
-    path, kind = list(error.instance_path), error.kind
-    if type(kind).__name__ == "Enum":
-        return path, f"{error.instance!r} is not one of: {', '.join(map(str, kind.options))}"
-    if type(kind).__name__ == "AdditionalProperties":
-        unexpected = list(kind.unexpected)
-        return path + unexpected[:1], f"unknown field(s) {', '.join(map(repr, unexpected))}"
-    return path, error.message
-
-
-def _jsonable(data):
-    # YAML turns unquoted timestamps into datetimes; the schema wants strings.
-    return json.loads(json.dumps(data, default=str))
-
-
 def _semantic_problems(data):
     """Rules JSON Schema cannot say: uniqueness across the world and references."""
     problems, seen = [], {}
@@ -92,7 +65,7 @@ def _semantic_problems(data):
     def unique(kind, value, path):
         key = (kind, str(value).lower())
         if key in seen:
-            problems.append((path, f"duplicate {kind} {value!r} (first used at {_dotted(seen[key])})"))
+            problems.append((path, f"duplicate {kind} {value!r} (first used at {yaml_document.dotted(seen[key])})"))
         else:
             seen[key] = path
 
@@ -145,48 +118,3 @@ def _review_problems(unit, base):
             except ValueError:
                 problems.append((base + ["reviews", j, "createdAt"], "not a valid ISO-8601 date-time"))
     return problems
-
-
-def _describe(problems, text, source):
-    root = _compose(text)
-    lines = []
-    for path, message in problems[:20]:
-        line = _line_of(root, path)
-        field = _dotted(path) or "(top level)"
-        lines.append(f"{source}:{line}: {field}: {message}")
-    if len(problems) > 20:
-        lines.append(f"... and {len(problems) - 20} more problems")
-    return "\n".join(lines)
-
-
-def _compose(text):
-    import yaml
-
-    try:
-        return yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.YAMLError:
-        return None
-
-
-def _line_of(node, path):
-    """The 1-based line of the deepest node of ``path`` that exists in the file."""
-    import yaml
-
-    line = node.start_mark.line + 1 if node is not None else 1
-    for step in path:
-        child = None
-        if isinstance(node, yaml.MappingNode):
-            child = next((v for k, v in node.value if k.value == step), None)
-        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
-            child = node.value[step]
-        if child is None:
-            break
-        node, line = child, child.start_mark.line + 1
-    return line
-
-
-def _dotted(path):
-    out = ""
-    for step in path:
-        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else str(step))
-    return out

@@ -16,6 +16,7 @@ from ..api import sandbox
 from ..api.request_parsing import json_body
 from ..state import errors
 from ..state.fault_presets import PRESETS
+from ..yaml_document import dotted
 
 bp = Blueprint("control_faults", __name__, url_prefix="/_mock")
 
@@ -73,9 +74,9 @@ def _checked(body, definition):
     message = MESSAGES.get((path, kind))
     if message is None and kind == "AdditionalProperties":
         unexpected = ", ".join(repr(name) for name in error.kind.unexpected)
-        message = f"unknown field(s) {unexpected} in {_dotted(path) or 'the body'}"
+        message = f"unknown field(s) {unexpected} in {dotted(path) or 'the body'}"
     elif message is None:
-        message = f"'{_dotted(path) or '(body)'}': {error.message}"
+        message = f"'{dotted(path) or '(body)'}': {error.message}"
     raise errors.MalformedRequest(message)
 
 
@@ -85,9 +86,3 @@ def _validator(definition):
     return jsonschema_rs.validator_for({"$schema": schema["$schema"], "$defs": schema["$defs"],
                                         "$ref": f"#/$defs/{definition}"})
 
-
-def _dotted(path):
-    out = ""
-    for step in path:
-        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else str(step))
-    return out
