@@ -116,3 +116,14 @@ def test_unknown_route_says_where_the_contract_is(client):
 def test_wrong_method_is_405_with_allow(client):
     response = client.get(TOKEN_PATH, headers=basic(*PARTNER))
     assert response.status_code == 405 and "POST" in response.headers["Allow"]
+
+
+def test_list_sandbox_secrets_names_every_secret_and_issued_token(client):
+    from helpers import password_token
+    token = password_token(client)
+    secrets = client.get("/_mock/secrets").get_json()["secrets"]
+    values = {(s["kind"], s["value"]) for s in secrets}
+    assert ("apiSecret", "demo-partner-secret") in values
+    assert ("password", "partner-password") in values and ("password", "customer-password") in values
+    assert ("accessToken", token["access_token"]) in values
+    assert ("refreshToken", token["refresh_token"]) in values

@@ -36,6 +36,11 @@ def get_sandbox_state():
     return jsonify(sandbox().get_sandbox_state())
 
 
+@bp.get("/secrets")
+def list_sandbox_secrets():
+    return jsonify(sandbox().list_sandbox_secrets())
+
+
 @bp.get("/journal")
 def list_journal():
     return jsonify(sandbox().list_journal(since=int_arg("since", 0, 0, 2**62), limit=int_arg("limit", 100, 1, 10000)))

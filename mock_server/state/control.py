@@ -43,6 +43,20 @@ class ControlOps:
                 "tokens": dict(db.execute("SELECT kind, count(*) FROM tokens GROUP BY kind").fetchall()),
             }
 
+    def list_sandbox_secrets(self):
+        """Every secret value of the world and issued since: what must never show in a partner's
+        logs. The conformance kit scans an integration's output for these (control plane only)."""
+        queries = {
+            "apiSecret": "SELECT api_secret FROM applications",
+            "password": "SELECT password FROM business_users",
+            "accessToken": "SELECT token FROM tokens WHERE kind = 'access'",
+            "refreshToken": "SELECT token FROM tokens WHERE kind != 'access'",
+            "authorizationCode": "SELECT code FROM authorization_codes",
+        }
+        with self.store.read() as db:
+            secrets = [{"kind": kind, "value": row[0]} for kind, sql in queries.items() for row in db.execute(sql)]
+        return {"secrets": secrets}
+
     def get_clock(self):
         with self.store.read() as db:
             now = self.clock.now(db)

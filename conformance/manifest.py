@@ -1,0 +1,123 @@
+"""Read the partner manifest: YAML checked against manifest.schema.json, errors as file:line: field.
+
+The manifest says what the integration is, how the kit drives it (a service, triggers) and
+which environment variables point it at the sandbox. See the README's "Partner manifest".
+"""
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from mock_server import yaml_document
+
+SCHEMA_PATH = Path(__file__).resolve().parent / "manifest.schema.json"
+USE_CASES = ("invite", "showcase", "reply", "ingestion")
+DEFAULT_TRIGGER_TIMEOUT = 20.0
+DEFAULT_START_TIMEOUT = 10.0
+
+
+class ManifestError(Exception):
+    """The manifest cannot be read or breaks the schema; the message names file, line and field."""
+
+
+@dataclass(frozen=True)
+class Manifest:
+    path: Path
+    data: dict
+
+    @property
+    def folder(self):
+        return self.path.parent
+
+    @property
+    def name(self):
+        return self.data["integration"]["name"]
+
+    @property
+    def use_cases(self):
+        return list(self.data["integration"]["useCases"])
+
+    @property
+    def redirect_uri(self):
+        return self.data["integration"]["redirectUri"]
+
+    @property
+    def support(self):
+        return self.data["integration"].get("support", {})
+
+    @property
+    def test_account(self):
+        return self.data["integration"].get("testAccount", {})
+
+    @property
+    def service(self):
+        return self.data.get("service")
+
+    @property
+    def environment(self):
+        return self.data["environment"]
+
+    def trigger(self, name):
+        """The trigger's definition, or None when the manifest has none by that name."""
+        return self.data["triggers"].get(name)
+
+    @property
+    def trigger_timeout(self):
+        return self.data.get("timeouts", {}).get("triggerSeconds", DEFAULT_TRIGGER_TIMEOUT)
+
+
+def load(path):
+    """Read, parse and validate a manifest file; raises ManifestError."""
+    path = Path(path).resolve()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ManifestError(f"{path}: cannot read the manifest: {exc}") from None
+    return Manifest(path, parse(text, str(path)))
+
+
+def parse(text, source):
+    data = yaml_document.parse(text, source, ManifestError)
+    if not isinstance(data, dict):
+        raise ManifestError(f"{source}:1: the manifest must be a mapping (manifest, integration, triggers, "
+                            "environment)")
+    problems = [_plainer(p) for p in yaml_document.schema_problems(_validator(), data)] or _semantic_problems(data)
+    if problems:
+        raise ManifestError(yaml_document.describe(problems, text, source))
+    return data
+
+
+def _plainer(problem):
+    """A trigger's oneOf failure, said the way a manifest author would understand it."""
+    path, message = problem
+    if "under more than one of the schemas" in message:
+        return path, "give either 'run' (a shell command) or 'url' (an HTTP request), not both"
+    if "not valid under any of the schemas" in message:
+        return path, "needs 'run' (a shell command) or 'url' (an HTTP request)"
+    return problem
+
+
+def _semantic_problems(data):
+    """What the schema cannot say: each claimed use case needs its trigger; {port} needs a service."""
+    problems = []
+    triggers = data["triggers"]
+    for i, use_case in enumerate(data["integration"]["useCases"]):
+        if use_case not in triggers:
+            problems.append((["integration", "useCases", i],
+                             f"the integration claims {use_case!r} but triggers has no {use_case!r} entry "
+                             "telling the kit how to run it"))
+    if "service" not in data:
+        for name, trigger in triggers.items():
+            if "{port}" in json.dumps(trigger):
+                problems.append((["triggers", name], "uses {port}, which only exists when a service is started"))
+        if "{port}" in data["integration"]["redirectUri"]:
+            problems.append((["integration", "redirectUri"], "uses {port} but the manifest starts no service"))
+    return problems
+
+
+@lru_cache(maxsize=1)
+def _validator():
+    import jsonschema_rs
+
+    return jsonschema_rs.validator_for(json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
