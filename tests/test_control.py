@@ -54,6 +54,18 @@ def test_journal_is_bounded(client):
     assert len(body["entries"]) == 10 and body["newestSeq"] == 25 and body["entries"][0]["seq"] == 16
 
 
+def test_journal_shows_the_limit_between_trims(client):
+    """Old rows are deleted every journalLimit // 100 requests; the journal never shows them."""
+    from mock_server import scenario
+    world = scenario.load_file(scenario.DEFAULT_SCENARIO)
+    world["settings"] = {"journalLimit": 200}
+    client.post("/_mock/scenario", json=world)
+    for _ in range(201):  # the 200th trimmed nothing yet, the 201st does not trim
+        client.get(f"/v1/business-units/{DEMO_BU}?apikey=demo-partner-key")
+    body = client.get("/_mock/journal?limit=1000").get_json()
+    assert len(body["entries"]) == 200 and body["newestSeq"] == 201 and body["entries"][0]["seq"] == 2
+
+
 def test_journal_since_returns_only_newer_entries(client):
     for _ in range(3):
         client.get(f"/v1/business-units/{DEMO_BU}?apikey=demo-partner-key")

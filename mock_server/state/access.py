@@ -158,23 +158,22 @@ class AccessRules:
                 return False
         return True
 
-    def describe_credentials(self, creds):
+    def describe_credentials(self, db, creds):
         """A secret-free summary of who called, for the journal (never raises)."""
-        with self.store.read() as db:
-            summary = {"apikey": creds.apikey, "bearer": None}
-            if creds.bearer:
-                row = db.execute("SELECT client_id, user_id, expires_at, revoked FROM tokens "
-                                 "WHERE token = ? AND kind = 'access'", (creds.bearer,)).fetchone()
-                if row is None:
-                    summary["bearer"] = {"status": "unknown"}
-                else:
-                    status = ("revoked" if row["revoked"] else
-                              "expired" if row["expires_at"] <= self.clock.now(db) else "valid")
-                    summary["bearer"] = {"status": status, "clientId": row["client_id"], "userId": row["user_id"]}
-            client = (summary["bearer"] or {}).get("clientId") or creds.apikey
-            app = self._app(db, client) if client else None
-            summary["clientKind"] = app["kind"] if app else None
-            summary["partnerId"] = app["partner_id"] if app else None
-            header = self.settings(db)["partnerIdHeader"]
-            summary["partnerIdHeader"] = creds.headers.get(header.lower())
-            return summary
+        summary = {"apikey": creds.apikey, "bearer": None}
+        if creds.bearer:
+            row = db.execute("SELECT client_id, user_id, expires_at, revoked FROM tokens "
+                             "WHERE token = ? AND kind = 'access'", (creds.bearer,)).fetchone()
+            if row is None:
+                summary["bearer"] = {"status": "unknown"}
+            else:
+                status = ("revoked" if row["revoked"] else
+                          "expired" if row["expires_at"] <= self.clock.now(db) else "valid")
+                summary["bearer"] = {"status": status, "clientId": row["client_id"], "userId": row["user_id"]}
+        client = (summary["bearer"] or {}).get("clientId") or creds.apikey
+        app = self._app(db, client) if client else None
+        summary["clientKind"] = app["kind"] if app else None
+        summary["partnerId"] = app["partner_id"] if app else None
+        header = self.settings(db)["partnerIdHeader"]
+        summary["partnerIdHeader"] = creds.headers.get(header.lower())
+        return summary

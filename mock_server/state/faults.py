@@ -44,6 +44,7 @@ TABLES = ("fault_rules", "rate_calls")
 CEILING_RULE = "rate-ceiling"  # what the journal names when the ceiling refused a call
 DOCUMENTED_LIMITS = ({"calls": 833, "seconds": 300}, {"calls": 10000, "seconds": 3600})
 ACTIVE = "times IS NULL OR fired < times"
+ANY_ACTIVE = "fault_rules:any active"  # the store's cached answer to "is any rule active?"
 
 
 @dataclass(frozen=True)
@@ -134,11 +135,13 @@ class FaultOps:
         with self.store.transaction() as db:
             self._fault_rule_row(db, rule_id)
             db.execute("DELETE FROM fault_rules WHERE id = ?", (rule_id,))
+            self.store.forget(db, ANY_ACTIVE)
 
     def clear_fault_rules(self):
         """Forget every rule, the scenario's too (until the next reset)."""
         with self.store.transaction() as db:
             db.execute("DELETE FROM fault_rules")
+            self.store.forget(db, ANY_ACTIVE)
 
     def get_rate_ceiling(self):
         """The ceiling and, per client, the calls it counts in each window now."""
@@ -162,9 +165,9 @@ class FaultOps:
         """The FaultDecision for one emulated request, or None to serve it normally."""
         with self.store.read() as db:
             ceiling = self._rate_ceiling(db)
-            rules = db.execute(f"SELECT 1 FROM fault_rules WHERE {ACTIVE} LIMIT 1").fetchone()  # noqa: S608
+            rules = self.store.cached(db, ANY_ACTIVE, _any_active_rule)
         if not rules and not ceiling["enabled"]:
-            return None  # the common case costs one read
+            return None  # the common case: answered from the store's cache, no statement
         with self.store.transaction() as db:
             client = _Client(db, facts.credentials)
             decision = self._fire_rule(db, facts, client) if rules else None
@@ -182,6 +185,7 @@ class FaultOps:
             if row["probability"] < 1 and _draw(seed, row["id"], row["matched"]) >= row["probability"]:
                 continue
             db.execute("UPDATE fault_rules SET fired = fired + 1 WHERE seq = ?", (row["seq"],))
+            self.store.forget(db, ANY_ACTIVE)  # that may have been the rule's last time
             return self._decision(db, row["id"], spec)
         return None
 
@@ -244,12 +248,17 @@ class _Client:
         return self._id
 
 
+def _any_active_rule(db):
+    return db.execute(f"SELECT 1 FROM fault_rules WHERE {ACTIVE} LIMIT 1").fetchone() is not None  # noqa: S608
+
+
 def _insert_rule(db, rule_id, spec, source, now):
     spec = {k: v for k, v in spec.items() if k != "id"}
     times = spec.get("times")
     db.execute("INSERT INTO fault_rules (id, spec, source, times, probability, created_at) VALUES (?, ?, ?, ?, ?, ?)",
                (rule_id, json.dumps(_integral(spec)), source, None if times is None else int(times),
                 float(spec.get("probability", 1)), iso(now)))
+    Store.forget(db, ANY_ACTIVE)
 
 
 def _integral(value):

@@ -3,6 +3,12 @@
 A file store is shared by every gunicorn worker (WAL mode); a memory store lives in one
 process (in-process tests). Connections are opened lazily per (pid, thread) so a store
 created in the gunicorn master before forking is safe to use in the workers.
+
+Each connection keeps a cache of values read through it (``Store.cached``: the decoded meta
+rows, a few flags every request asks for). A value stays until the code that writes what it
+was read from forgets it (``Store.forget``), a transaction on that connection rolls back, or,
+for a file store, another connection (another worker, another thread) commits anything:
+SQLite's ``PRAGMA data_version``, read as each snapshot begins, says so.
 """
 
 import json
@@ -63,6 +69,18 @@ def full_schema():
 
     return SCHEMA + "".join(area.SCHEMA for area in AREAS)
 
+class Connection(sqlite3.Connection):
+    """A connection with the cache of values read through it (see the module docstring)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cache = {}
+        self.data_version = None
+
+
+_NOT_CACHED, _MISSING = object(), object()  # not in the cache; no such meta row
+
+
 class Store:
     """One SQLite database; ``path=None`` means a private in-memory database."""
 
@@ -79,7 +97,7 @@ class Store:
 
     def _open(self):
         db = sqlite3.connect(self._uri, uri=self.path is not None, timeout=30, isolation_level=None,
-                             check_same_thread=False)
+                             check_same_thread=False, factory=Connection)
         db.row_factory = sqlite3.Row
         if self.path is not None:
             db.execute("PRAGMA journal_mode=WAL")
@@ -108,10 +126,12 @@ class Store:
         with self._locked():
             db = self.connection()
             db.execute("BEGIN IMMEDIATE")
+            self._check_cache(db)
             try:
                 yield db
             except BaseException:
                 db.execute("ROLLBACK")
+                db.cache.clear()  # it may hold values read or forgotten inside the rolled-back writes
                 raise
             db.execute("COMMIT")
 
@@ -146,10 +166,22 @@ class Store:
         with self._locked():
             db = self.connection()
             db.execute("BEGIN")
+            self._check_cache(db)
             try:
                 yield db
             finally:
                 db.execute("COMMIT")
+
+    def _check_cache(self, db):
+        """Drop the connection's cache if another connection committed since its last snapshot.
+
+        Run first inside a transaction: the pragma starts the snapshot, so the version read is
+        the one the transaction sees. A memory store has one connection: nobody else writes."""
+        if self._memory is None:
+            version = db.execute("PRAGMA data_version").fetchone()[0]
+            if version != db.data_version:
+                db.cache.clear()
+                db.data_version = version
 
     @contextmanager
     def _locked(self):
@@ -159,13 +191,39 @@ class Store:
             with self._lock:
                 yield
 
-    # -- meta key/value (JSON-encoded)
+    # -- the connection's cache (only inside read() or transaction(), which keep it current)
+    @staticmethod
+    def cached(db, key, load, *args):
+        """``load(db, *args)``, remembered on this connection until forgotten (see the module docstring).
+        The value is shared by every later caller: treat it as read-only."""
+        value = db.cache.get(key, _NOT_CACHED)
+        if value is _NOT_CACHED:
+            value = db.cache[key] = load(db, *args)
+        return value
+
+    @staticmethod
+    def forget(db, *keys):
+        """Forget cached values whose source this transaction changed (before or after the write)."""
+        for key in keys:
+            db.cache.pop(key, None)
+
+    @staticmethod
+    def forget_all(db):
+        db.cache.clear()
+
+    # -- meta key/value (JSON-encoded), read through the cache
     @staticmethod
     def get_meta(db, key, default=None):
-        row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return default if row is None else json.loads(row[0])
+        value = Store.cached(db, ("meta", key), _read_meta, key)
+        return default if value is _MISSING else value
 
     @staticmethod
     def set_meta(db, key, value):
         db.execute("INSERT INTO meta (key, value) VALUES (?, ?) "
                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, json.dumps(value)))
+        Store.forget(db, ("meta", key))
+
+
+def _read_meta(db, key):
+    row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return _MISSING if row is None else json.loads(row[0])

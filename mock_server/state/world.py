@@ -51,6 +51,7 @@ def settings_of(scenario):
 
 def install(db, store, clock, scenario):
     """Clear the world tables and write ``scenario`` into them (inside the caller's transaction)."""
+    store.forget_all(db)  # whatever was cached from the old world
     for table in world_tables():
         db.execute(f"DELETE FROM {table}")  # noqa: S608 - table names are constants
     seed = scenario.get("seed", 0)
