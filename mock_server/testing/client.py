@@ -76,12 +76,13 @@ class Sandbox:
         return sandbox
 
     @classmethod
-    def connect(cls, url, name=None, scenario=None):
+    def connect(cls, url, name=None, scenario=None, session=None):
         """A server already running at ``url``; with ``name``, a sandbox of its own there (deleted by close()).
 
         A sandbox of that name left behind by an earlier run is replaced. With ``scenario``, that
-        world is loaded; else the sandbox has the server's world."""
-        session = requests.Session()
+        world is loaded; else the sandbox has the server's world. ``session``: one with your
+        headers (e.g. the control token), else a new one."""
+        session = session or requests.Session()
         if name is not None:
             _create_named(session, url.rstrip("/"), name)
         sandbox = cls(url, session, name=name or "default")

@@ -1,0 +1,84 @@
+"""The Integration Partner Program's requirements (program page, "Requirements" 1-6).
+
+The beta rehearsal drives the integration in its own world; the others read the manifest (and
+the other checks' results) and need no sandbox: they run last, with ``world=None``.
+"""
+
+import re
+
+from . import seen
+from .base import CheckFailed, NotApplicable, check
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+URL = re.compile(r"^https?://[^\s/]+\.[^\s/]+(/\S*)?$")
+BETA_ACTIONS = {"gamma-garden.example": {"partner_permissions": True}, "delta-deli.example": {"plan": "standard"}}
+
+
+@check("program.beta-rehearsal", "Rehearsal with 5 distinct beta customers",
+       "Requirement 3: the integration has been tested by 5 beta users", world="beta")
+def beta_rehearsal(ctx):
+    for customer in ctx.world.customers():
+        first = ctx.onboard(customer)
+        if not first.ok and customer.domain in BETA_ACTIONS:
+            ctx.sandbox.update_business_unit(customer.id, **BETA_ACTIONS[customer.domain])
+            ctx.note(f"{customer.domain}: not eligible at first ({first.outcome}); the customer acted")
+        ctx.connected(customer)
+        failed = [(u, o) for u in ctx.manifest.use_cases for o in [ctx.use_case(u, customer)] if not o.ok]
+        if failed:
+            use_case, outcome = failed[0]
+            raise CheckFailed(f"beta customer {customer.domain}: {use_case} failed ({outcome.outcome}): "
+                              f"{outcome.output.strip()[-300:]!r}")
+        ctx.note(f"{customer.domain}: onboarded, connected, {', '.join(ctx.manifest.use_cases) or 'no use case'} ok")
+    keys = {a["businessUnitId"] for a in ctx.sandbox.state()["applications"] if a["kind"] == "customer"}
+    exchanged = [e for e in seen.token_requests(ctx.journal(), "authorization_code") if seen.ok(e)]
+    if len(keys) < 5 or len(exchanged) < 5:
+        raise CheckFailed(f"5 customers were onboarded one after another, but only {len(keys)} have a customer key "
+                          f"and {len(exchanged)} consents were exchanged; every customer needs its own")
+
+
+@check("program.use-case", "At least one accepted use case, working",
+       "Requirement 2: the integration meets at least one of the accepted use cases", world=None)
+def accepted_use_case(manifest, results):
+    claimed = manifest.use_cases
+    if not claimed:
+        raise CheckFailed("the manifest claims no accepted use case (invite, showcase, reply, ingestion)")
+    working = [r.id for r in results if r.id.startswith("usecase.") and r.status == "pass"]
+    judged = [r.id for r in results if r.id.startswith("usecase.") and r.status != "skip"]
+    if judged and not working:
+        raise CheckFailed(f"the integration claims {', '.join(claimed)} but none of those checks passed")
+    if not judged:
+        return f"claims {', '.join(claimed)} (their checks were not run: --only)"
+    return f"claims {', '.join(claimed)}; passing: {', '.join(working)}"
+
+
+@check("program.support", "Support documentation and contact given",
+       "Requirement 5: publish thorough support documentation and provide contact information", world=None)
+def support(manifest, results):
+    docs, contact = manifest.support.get("documentationUrl", ""), manifest.support.get("contact", "")
+    if not URL.match(docs or ""):
+        raise CheckFailed(f"integration.support.documentationUrl must be the URL of the published support "
+                          f"documentation, got {docs!r}")
+    if not (EMAIL.match(contact or "") or URL.match(contact or "")):
+        raise CheckFailed(f"integration.support.contact must be an e-mail address or a URL where customers get "
+                          f"help, got {contact!r}")
+    return f"documentation {docs}; contact {contact} (the reviewer confirms the documentation is thorough)"
+
+
+@check("program.test-account", "A test account with full access for Trustpilot's product team",
+       "Requirement 4: provide a test account with full access", world=None)
+def test_account(manifest, results):
+    account = manifest.test_account
+    missing = [name for name in ("url", "username") if not account.get(name)]
+    if missing:
+        raise CheckFailed(f"integration.testAccount lacks {' and '.join(missing)}: say where Trustpilot's team "
+                          "signs in and with which user")
+    if not URL.match(account["url"]):
+        raise CheckFailed(f"integration.testAccount.url must be a URL, got {account['url']!r}")
+    return f"{account['username']} at {account['url']}"
+
+
+@check("program.master-partner-agreement", "Master Partner Agreement signed",
+       "Requirement 6: agree to the terms and sign the Master Partner Agreement", severity="manual", world=None)
+def master_partner_agreement(manifest, results):
+    raise NotApplicable("confirmed by your Partner Manager, not by software: sign the Master Partner Agreement "
+                        "before the technical review")

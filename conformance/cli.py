@@ -1,0 +1,88 @@
+"""trustpilot-conformance: run a partner's integration against the sandbox and report readiness.
+
+    trustpilot-conformance run --manifest FILE [--sandbox URL] [--junit F] [--json F] [--html F] [--only ID ...]
+    trustpilot-conformance list                  # the requirement catalog
+    trustpilot-conformance validate FILE         # check a manifest
+
+Exit status: 0 when every required check passes, 1 when one does not, 2 when the kit cannot run.
+"""
+
+import argparse
+import os
+import sys
+
+from . import manifest as manifests
+from .checks import CATALOG
+from .reporters import Fanout, build_reporters
+from .runner import UnknownCheck, run, select
+
+EXIT_READY, EXIT_NOT_READY, EXIT_CANNOT_RUN = 0, 1, 2
+
+
+def main(argv=None):
+    args = _parser().parse_args(argv)
+    return args.handler(args)
+
+
+def _parser():
+    parser = argparse.ArgumentParser(prog="trustpilot-conformance", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    run_cmd = commands.add_parser("run", help="run the checks and write the reports")
+    run_cmd.add_argument("--manifest", required=True, help="the partner manifest (YAML)")
+    run_cmd.add_argument("--sandbox", metavar="URL", help="a running sandbox (default: start one in this process)")
+    run_cmd.add_argument("--control-token", default=os.environ.get("TRUSTPILOT_SANDBOX_CONTROL_TOKEN"),
+                         help="the sandbox's control token when it is not on loopback "
+                              "(default: $TRUSTPILOT_SANDBOX_CONTROL_TOKEN)")
+    run_cmd.add_argument("--junit", metavar="FILE", help="write a JUnit XML report")
+    run_cmd.add_argument("--json", metavar="FILE", help="write a JSON report")
+    run_cmd.add_argument("--html", metavar="FILE", help="write the HTML review report")
+    run_cmd.add_argument("--only", nargs="+", metavar="ID", help="run only these checks (ids or prefixes: consent)")
+    run_cmd.add_argument("--jobs", type=int, default=2, help="checks run side by side (default: 2)")
+    run_cmd.add_argument("--quiet", action="store_true", help="no console output; the exit status says it all")
+    run_cmd.set_defaults(handler=_run)
+    list_cmd = commands.add_parser("list", help="print the requirement catalog")
+    list_cmd.set_defaults(handler=_list)
+    validate = commands.add_parser("validate", help="check a manifest and say what is wrong, with line numbers")
+    validate.add_argument("manifest")
+    validate.set_defaults(handler=_validate)
+    return parser
+
+
+def _run(args):
+    try:
+        manifest = manifests.load(args.manifest)
+        select(args.only)
+    except (manifests.ManifestError, UnknownCheck) as exc:
+        print(f"trustpilot-conformance: {exc}", file=sys.stderr)
+        return EXIT_CANNOT_RUN
+    from .emulator import Emulator  # imports Flask: only when there is a run to do
+
+    emulator = Emulator(args.sandbox, args.control_token)
+    reporters = build_reporters(console_stream=None if args.quiet else sys.stdout, junit=args.junit,
+                                json_path=args.json, html=args.html)
+    try:
+        summary = run(manifest, emulator, Fanout(reporters), only=args.only, jobs=args.jobs)
+    finally:
+        emulator.close()
+    return EXIT_READY if summary.ready else EXIT_NOT_READY
+
+
+def _list(args):
+    for check in CATALOG:
+        print(f"{check.id:<34} {check.severity:<11} {check.title}")
+        print(f"{'':<34} {'':<11} {check.requirement}")
+    return EXIT_READY
+
+
+def _validate(args):
+    try:
+        manifest = manifests.load(args.manifest)
+    except manifests.ManifestError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_CANNOT_RUN
+    print(f"{manifest.path}: valid manifest for {manifest.name!r} (use cases: {', '.join(manifest.use_cases) or 'none'})")
+    return EXIT_READY
+
+
+if __name__ == "__main__":
+    sys.exit(main())

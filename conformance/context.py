@@ -1,0 +1,167 @@
+"""What a check works with: its world, the integration pointed at it, and what was seen.
+
+A check calls ``onboard``, ``consent``, ``use_case`` (or ``trigger``) to make the integration act,
+reads the sandbox's ``journal()`` to judge, ``note``s what it saw and raises CheckFailed when the
+requirement is not met. ``finish()`` turns the whole into redacted Evidence with a sequence picture.
+"""
+
+import secrets as random_tokens
+from urllib.parse import urlsplit
+
+import requests
+
+from . import consent
+from .checks.base import CheckFailed
+from .redaction import Redactor
+from .results import Evidence, Step, Trigger
+
+# The kit's own application in every kit world (scenarios/conformance/*.yaml): its reads are
+# journaled like any other, and left out of what the checks judge.
+KIT_API_KEY = "conformance-kit-reader"
+USE_CASE_VALUES = {
+    "ingestion": lambda ctx, c: {},
+    "showcase": lambda ctx, c: {},
+    "reply": lambda ctx, c: {"review_id": ctx.pick_review(c), "message": ctx.reply_message},
+    "invite": lambda ctx, c: {"email": ctx.invitee["email"], "name": ctx.invitee["name"],
+                              "reference_id": ctx.invitee["referenceId"]},
+}
+
+
+class CheckContext:
+    def __init__(self, manifest, world, integration):
+        self.manifest, self.world, self.integration = manifest, world, integration
+        self.sandbox = world.sandbox
+        self.browser = requests.Session()  # the customer's browser: keeps the integration's cookies
+        self.notes, self.outcomes, self.steps = [], [], []
+        self._journal_seen = 0
+        nonce = random_tokens.token_hex(3)
+        self.reply_message = f"Thank you for your feedback! (conformance reply {nonce})"
+        self.invitee = {"email": f"ada.lovelace+{nonce}@example.com", "name": "Ada Lovelace",
+                        "referenceId": f"ORDER-{nonce}"}
+        self._reviews = {}
+        self._redactor = None
+
+    # -- making the integration act ------------------------------------------------------------
+    def trigger(self, name, customer=None, /, **values):
+        if customer is not None:
+            values.update(domain=customer.domain, business_unit_id=customer.id)
+        outcome = self.integration.trigger(name, self.browser, **values)
+        self.outcomes.append(outcome)
+        self.steps.append(Step("Kit", "Integration", f"{name}" + (f" {customer.domain}" if customer else ""),
+                               outcome.outcome, outcome.ok))
+        self._journal_steps()
+        return outcome
+
+    def onboard(self, customer):
+        return self.trigger("onboard", customer)
+
+    def onboarded(self, customer):
+        """Onboard, and fail the check (as a precondition) when the integration cannot."""
+        outcome = self.onboard(customer)
+        if not outcome.ok:
+            raise CheckFailed(f"could not get this far: onboarding {customer.domain} failed ({outcome.outcome}): "
+                              f"{_tail(outcome.output)}")
+        return outcome
+
+    def authorize(self, customer):
+        """Start consent and sign in as the customer's admin; the callback is not delivered yet."""
+        start = self.trigger("consent", customer)
+        try:
+            authorization = consent.authorize(self.browser, start, self.sandbox.authenticate_url,
+                                              customer.admin_email, customer.admin_password)
+        finally:
+            self._journal_steps(actor="Customer")
+        self.steps.extend(authorization.steps)
+        return authorization
+
+    def deliver(self, url, label="GET callback (code, state)"):
+        status, body = consent.deliver(self.browser, url, self.steps, label)
+        self._journal_steps()
+        return status, body
+
+    def connected(self, customer):
+        """Onboard and give consent, failing the check (as a precondition) when either breaks."""
+        self.onboarded(customer)
+        try:
+            authorization = self.authorize(customer)
+        except consent.ConsentProblem as exc:
+            raise CheckFailed(f"could not get this far: consent for {customer.domain}: {exc}") from None
+        status, body = self.deliver(authorization.callback_url)
+        if status is None or status >= 400:
+            raise CheckFailed(f"could not get this far: the integration's callback answered "
+                              f"{status or 'nothing'} for {customer.domain}: {_tail(body)}")
+        return authorization
+
+    def every_use_case(self, customer):
+        """Connect the customer, then run each use case the integration claims; their outcomes."""
+        self.connected(customer)
+        return [self.use_case(name, customer) for name in self.manifest.use_cases]
+
+    def use_case(self, name, customer):
+        return self.trigger(name, customer, **USE_CASE_VALUES[name](self, customer))
+
+    def pick_review(self, customer):
+        """A review of the customer to reply to: the third newest, so 'always the first' is caught."""
+        if customer.id not in self._reviews:
+            response = self.sandbox.session.get(
+                f"{self.sandbox.api_url}/v1/business-units/{customer.id}/reviews",
+                params={"perPage": 3}, headers={"apikey": KIT_API_KEY}, timeout=30)
+            reviews = response.json().get("reviews", []) if response.ok else []
+            if not reviews:
+                raise CheckFailed(f"the kit found no review of {customer.domain} to reply to "
+                                  f"(HTTP {response.status_code})")
+            self._reviews[customer.id] = reviews[-1]["id"]
+        return self._reviews[customer.id]
+
+    # -- what was seen -----------------------------------------------------------------------------
+    def journal(self):
+        """Every request the sandbox recorded in this check, oldest first (the kit's own excluded)."""
+        return [e for e in self.sandbox.journal() if not _by_kit(e)]
+
+    def note(self, text):
+        self.notes.append(text)
+
+    def _journal_steps(self, actor="Integration"):
+        """Arrows for the requests recorded since the last look (what the last action caused)."""
+        entries = self.sandbox.journal(since=self._journal_seen)
+        if entries:
+            self._journal_seen = entries[-1]["seq"]
+        for entry in filter(lambda e: not _by_kit(e), entries):
+            who = "Customer" if entry["path"].endswith("/authenticate") else actor
+            self.steps.append(Step(who, "Trustpilot", f"{entry['method']} {_short(entry)}", str(entry["status"]),
+                                   entry["status"] < 400))
+
+    def redact(self, text):
+        if self._redactor is None:
+            self._redactor = Redactor.for_world(self.sandbox, self.world.partner)
+        return self._redactor(text)
+
+    def finish(self):
+        """Evidence with every secret of the world replaced by '***' (trigger outputs included)."""
+        redact = self.redact
+        triggers = [Trigger(o.name, redact(o.target), o.ok, o.outcome, redact(o.output), round(o.seconds, 3))
+                    for o in self.outcomes]
+        service_log = self.integration.service_output()
+        if service_log:
+            triggers.append(Trigger("service", redact(self.integration.service_command or ""), True, "log",
+                                    redact(service_log[-20000:]), 0.0))
+        steps = [Step(s.source, s.target, redact(s.label), s.outcome, s.ok) for s in self.steps]
+        return Evidence(notes=[redact(n) for n in self.notes], requests=self.journal(), triggers=triggers,
+                        sequence=steps)
+
+
+def _by_kit(entry):
+    return entry["credentials"].get("apikey") == KIT_API_KEY
+
+
+def _short(entry):
+    path = entry["path"]
+    for marker in ("/_sandbox/",):
+        if path.startswith(marker):
+            path = "/" + path.split("/", 3)[3]
+    return urlsplit(path).path
+
+
+def _tail(text, size=300):
+    text = (text or "").strip()
+    return text[-size:] if text else "(no output)"

@@ -1,0 +1,58 @@
+"""The emulator the kit judges against: started in this process on a loopback port, or a URL.
+
+The kit talks to it only over HTTP (the control plane), so a sandbox in this process, on
+localhost or on a shared host behave the same. The in-process one is werkzeug's threaded
+server around ``create_app()``: the partner's integration, a separate process, needs a socket.
+"""
+
+import logging
+import threading
+
+import requests
+
+CONTROL_TOKEN_HEADER = "X-Sandbox-Control-Token"
+
+
+class Emulator:
+    def __init__(self, url=None, control_token=None):
+        self._server = None
+        self.control_token = control_token
+        if url is None:
+            self.url = self._start()
+            self.where = "in-process"
+        else:
+            self.url = url.rstrip("/")
+            self.where = self.url
+            self._check_reachable()
+
+    def session(self):
+        """A requests session for control calls (with the control token when given)."""
+        session = requests.Session()
+        if self.control_token:
+            session.headers[CONTROL_TOKEN_HEADER] = self.control_token
+        return session
+
+    def _start(self):
+        from werkzeug.serving import make_server
+
+        from mock_server import create_app
+
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log on the kit's console
+        self._server = make_server("127.0.0.1", 0, create_app(), threaded=True)
+        threading.Thread(target=self._server.serve_forever, name="trustpilot-emulator", daemon=True).start()
+        return f"http://127.0.0.1:{self._server.server_port}"
+
+    def _check_reachable(self):
+        try:
+            response = self.session().get(f"{self.url}/_mock/sandboxes", timeout=10)
+        except requests.RequestException as exc:
+            raise SystemExit(f"trustpilot-conformance: the sandbox at {self.url} cannot be reached: {exc}") from None
+        if response.status_code != 200:
+            raise SystemExit(f"trustpilot-conformance: {self.url}/_mock/sandboxes answered {response.status_code}: "
+                             f"{response.text[:300]} (is it a Trustpilot partner sandbox? is --control-token needed?)")
+
+    def close(self):
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
