@@ -1,0 +1,101 @@
+"""The partner manifest: the reference one is valid; a broken one gets file:line: field messages."""
+
+from pathlib import Path
+
+import pytest
+
+from conformance import cli, manifest
+
+ROOT = Path(__file__).resolve().parent.parent
+REFERENCE = ROOT / "examples" / "reference_integration" / "trustpilot-conformance.yaml"
+MINIMAL = """manifest: 1
+integration:
+  name: Tiny
+  useCases: [showcase]
+  redirectUri: https://tiny.example/callback
+  support: {documentationUrl: https://tiny.example/docs, contact: help@tiny.example}
+  testAccount: {url: https://tiny.example/login, username: reviewer@tiny.example}
+triggers:
+  onboard: {run: "./tiny onboard {domain}"}
+  consent: {run: "./tiny consent-url {business_unit_id}"}
+  showcase: {run: "./tiny showcase {business_unit_id}"}
+environment:
+  apiBaseUrl: API
+  authenticateUrl: AUTH
+  partnerId: PARTNER
+  apiKey: KEY
+  apiSecret: SECRET
+  username: USER
+  password: PASS
+"""
+
+
+def problems(text):
+    with pytest.raises(manifest.ManifestError) as caught:
+        manifest.parse(text, "m.yaml")
+    return str(caught.value)
+
+
+def test_load_reference_manifest():
+    loaded = manifest.load(REFERENCE)
+    assert loaded.name == "Reference Integration"
+    assert loaded.use_cases == ["invite", "showcase", "reply", "ingestion"]
+    assert loaded.trigger("consent")["url"].endswith("/trustpilot/connect?businessUnitId={business_unit_id}")
+    assert loaded.folder == REFERENCE.parent
+
+
+def test_parse_minimal_manifest_without_service():
+    data = manifest.parse(MINIMAL, "m.yaml")
+    assert data["triggers"]["showcase"] == {"run": "./tiny showcase {business_unit_id}"}
+
+
+def test_parse_unknown_use_case_names_line_and_field():
+    text = MINIMAL.replace("useCases: [showcase]", "useCases: [showcase, dance]")
+    assert problems(text) == "m.yaml:4: integration.useCases[1]: 'dance' is not one of: invite, showcase, reply, ingestion"
+
+
+def test_parse_trigger_with_run_and_url_says_choose_one():
+    text = MINIMAL.replace('showcase: {run: "./tiny showcase {business_unit_id}"}',
+                           "showcase: {run: ./tiny, url: 'http://x.example/'}")
+    assert problems(text) == ("m.yaml:11: triggers.showcase: give either 'run' (a shell command) or 'url' "
+                              "(an HTTP request), not both")
+
+
+def test_parse_claimed_use_case_without_trigger():
+    text = MINIMAL.replace("useCases: [showcase]", "useCases: [showcase, reply]")
+    assert problems(text) == ("m.yaml:4: integration.useCases[1]: the integration claims 'reply' but triggers has "
+                              "no 'reply' entry telling the kit how to run it")
+
+
+def test_parse_port_placeholder_without_service():
+    text = MINIMAL.replace("https://tiny.example/callback", "http://127.0.0.1:{port}/callback")
+    assert problems(text) == "m.yaml:5: integration.redirectUri: uses {port} but the manifest starts no service"
+
+
+def test_parse_missing_environment_variable_name():
+    text = MINIMAL.replace("  apiSecret: SECRET\n", "")
+    assert problems(text) == 'm.yaml:13: environment: "apiSecret" is a required property'
+
+
+def test_parse_invalid_yaml_names_line_and_column():
+    assert problems("manifest: 1\nintegration: [\n") .startswith("m.yaml:3:1: not valid YAML:")
+
+
+def test_load_missing_file_says_cannot_read(tmp_path):
+    with pytest.raises(manifest.ManifestError, match=r"nope\.yaml: cannot read the manifest"):
+        manifest.load(tmp_path / "nope.yaml")
+
+
+def test_cli_validate_exit_status_and_message(tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(MINIMAL.replace("name: Tiny", "name: ''"))
+    assert cli.main(["validate", str(bad)]) == 2
+    assert f"{bad}:3: integration.name:" in capsys.readouterr().err
+    assert cli.main(["validate", str(REFERENCE)]) == 0
+    assert "valid manifest for 'Reference Integration'" in capsys.readouterr().out
+
+
+def test_cli_run_unknown_check_id_exits_2(capsys):
+    assert cli.main(["run", "--manifest", str(REFERENCE), "--only", "consent.nope"]) == 2
+    err = capsys.readouterr().err
+    assert "no check is called 'consent.nope'" in err and "consent.state" in err

@@ -1,0 +1,132 @@
+"""The kit end to end: the reference integration passes every check over real HTTP; reports and
+exit codes; a remote sandbox; an integration that cannot be driven is an error, not a pass."""
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conformance import cli, manifest as manifests
+from conformance.checks import CATALOG
+from conformance.emulator import Emulator
+from conformance.reporters import Fanout
+from conformance.runner import run
+
+from conftest import start_server, stop_server
+
+ROOT = Path(__file__).resolve().parent.parent
+REFERENCE = ROOT / "examples" / "reference_integration" / "trustpilot-conformance.yaml"
+KIT_SECRETS = ("conformance-partner-secret-7f3a", "conformance-password-91c2", "bright-admin-pass-3e1")
+
+
+@pytest.fixture(scope="module")
+def reference_run(tmp_path_factory):
+    """One full run of the reference integration through the CLI, with every report written."""
+    out = tmp_path_factory.mktemp("reports")
+    paths = {name: out / f"report.{name}" for name in ("xml", "json", "html")}
+    status = cli.main(["run", "--manifest", str(REFERENCE), "--quiet", "--junit", str(paths["xml"]),
+                       "--json", str(paths["json"]), "--html", str(paths["html"])])
+    return status, paths
+
+
+def test_run_reference_integration_passes_every_required_check(reference_run):
+    status, paths = reference_run
+    report = json.loads(paths["json"].read_text())
+    failing = {c["id"]: c["message"] for c in report["checks"] if c["status"] in ("fail", "error")}
+    assert failing == {}
+    assert status == 0 and report["ready"] is True
+    assert [c["id"] for c in report["checks"]] == [c.id for c in CATALOG]
+    statuses = {c["id"]: c["status"] for c in report["checks"]}
+    assert statuses["program.master-partner-agreement"] == "manual"
+    assert statuses["usecase.ingestion"] == "pass" and statuses["consent.state"] == "pass"
+
+
+def test_run_reference_evidence_holds_requests_and_sequence(reference_run):
+    report = json.loads(reference_run[1]["json"].read_text())
+    consent = next(c for c in report["checks"] if c["id"] == "consent.authorization-code")
+    paths = [r["path"] for r in consent["evidence"]["requests"]]
+    assert "/v1/business-units/find" in paths and "/authenticate" in paths
+    labels = [s["label"] for s in consent["evidence"]["sequence"]]
+    assert any(label.startswith("POST /authenticate") for label in labels)
+    assert any("callback" in label for label in labels)
+
+
+def test_run_reports_never_show_a_secret(reference_run):
+    for path in reference_run[1].values():
+        text = path.read_text()
+        leaked = [secret for secret in KIT_SECRETS if secret in text]
+        assert leaked == [], f"{path.name} shows {leaked}"
+
+
+def test_run_junit_counts_match_checks(reference_run):
+    suite = ET.parse(reference_run[1]["xml"]).getroot().find("testsuite")
+    assert int(suite.get("tests")) == len(CATALOG)
+    assert int(suite.get("failures")) == 0 and int(suite.get("errors")) == 0
+    assert int(suite.get("skipped")) == 1  # the manual Master Partner Agreement
+
+
+def test_run_against_a_gunicorn_sandbox_by_url(tmp_path):
+    proc, base = start_server("--workers", "2")
+    try:
+        emulator = Emulator(base)
+        summary = run(manifests.load(REFERENCE), emulator, Fanout([]), only=["consent", "onboarding.find-by-domain"])
+    finally:
+        stop_server(proc)
+    assert {r.id: r.status for r in summary.results} == {
+        "onboarding.find-by-domain": "pass", "consent.authorization-code": "pass", "consent.state": "pass"}
+    assert all(r.evidence.requests[0]["pid"] for r in summary.results)  # judged from that server's journal
+
+
+def _variant_manifest(tmp_path, change):
+    data = yaml.safe_load(REFERENCE.read_text())
+    change(data)
+    path = REFERENCE.parent / f".test-manifest-{tmp_path.name}.yaml"  # beside the package it runs
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+def test_run_service_that_cannot_start_is_an_error_not_a_pass(tmp_path):
+    def broken(data):
+        data["service"]["command"] = "{python} -c 'import sys; print(\"boom\"); sys.exit(3)'"
+    path = _variant_manifest(tmp_path, broken)
+    try:
+        emulator = Emulator()
+        summary = run(manifests.load(path), emulator, Fanout([]), only=["consent.state"])
+        emulator.close()
+    finally:
+        path.unlink()
+    result = summary.results[0]
+    assert result.status == "error" and not summary.ready
+    assert "the service exited with status 3 before" in result.message and "boom" in result.message
+
+
+def test_run_trigger_that_hangs_is_killed_and_fails(tmp_path):
+    def hanging(data):
+        data["triggers"]["showcase"] = {"run": "{python} -c 'import time; time.sleep(30)'", "timeoutSeconds": 1}
+    path = _variant_manifest(tmp_path, hanging)
+    try:
+        emulator = Emulator()
+        summary = run(manifests.load(path), emulator, Fanout([]), only=["usecase.showcase"])
+        emulator.close()
+    finally:
+        path.unlink()
+    result = summary.results[0]
+    assert result.status == "fail"
+    assert result.message.startswith("showcase for bright-shop.example failed (timed out after 1 s (killed))")
+
+
+def test_run_unclaimed_use_case_is_skipped(tmp_path):
+    def showcase_only(data):
+        data["integration"]["useCases"] = ["showcase"]
+    path = _variant_manifest(tmp_path, showcase_only)
+    try:
+        emulator = Emulator()
+        summary = run(manifests.load(path), emulator, Fanout([]), only=["usecase"])
+        emulator.close()
+    finally:
+        path.unlink()
+    statuses = {r.id: (r.status, r.message) for r in summary.results}
+    assert statuses["usecase.reply"] == ("skip", "the integration does not claim the 'reply' use case")
+    assert statuses["usecase.showcase"][0] == "pass"
