@@ -1,6 +1,7 @@
 """trustpilot-conformance: run a partner's integration against the sandbox and report readiness.
 
     trustpilot-conformance run --manifest FILE [--sandbox URL] [--junit F] [--json F] [--html F] [--only ID ...]
+                               [--browser http|chromium]
     trustpilot-conformance list                  # the requirement catalog
     trustpilot-conformance validate FILE         # check a manifest
 
@@ -38,6 +39,9 @@ def _parser():
     run_cmd.add_argument("--html", metavar="FILE", help="write the HTML review report")
     run_cmd.add_argument("--only", nargs="+", metavar="ID", help="run only these checks (ids or prefixes: consent)")
     run_cmd.add_argument("--jobs", type=int, default=2, help="checks run side by side (default: 2)")
+    run_cmd.add_argument("--browser", choices=("http", "chromium"), default="http",
+                         help="how the customer's consent is given: plain HTTP (default) or real headless "
+                              "Chromium (/usr/bin/chromium, needs Playwright)")
     run_cmd.add_argument("--quiet", action="store_true", help="no console output; the exit status says it all")
     run_cmd.set_defaults(handler=_run)
     list_cmd = commands.add_parser("list", help="print the requirement catalog")
@@ -61,7 +65,7 @@ def _run(args):
     reporters = build_reporters(console_stream=None if args.quiet else sys.stdout, junit=args.junit,
                                 json_path=args.json, html=args.html)
     try:
-        summary = run(manifest, emulator, Fanout(reporters), only=args.only, jobs=args.jobs)
+        summary = run(manifest, emulator, Fanout(reporters), only=args.only, jobs=args.jobs, browser=args.browser)
     finally:
         emulator.close()
     return EXIT_READY if summary.ready else EXIT_NOT_READY

@@ -8,10 +8,10 @@ requirement is not met. ``finish()`` turns the whole into redacted Evidence with
 import secrets as random_tokens
 from urllib.parse import urlsplit
 
-import requests
-
 from . import consent
+from .browsers import BROWSERS
 from .checks.base import CheckFailed
+from .driver import Outcome
 from .redaction import Redactor
 from .results import Evidence, Step, Trigger
 
@@ -28,10 +28,10 @@ USE_CASE_VALUES = {
 
 
 class CheckContext:
-    def __init__(self, manifest, world, integration):
+    def __init__(self, manifest, world, integration, browser="http"):
         self.manifest, self.world, self.integration = manifest, world, integration
         self.sandbox = world.sandbox
-        self.browser = requests.Session()  # the customer's browser: keeps the integration's cookies
+        self.browser = BROWSERS[browser]()  # the customer's browser: keeps the integration's cookies
         self.notes, self.outcomes, self.steps = [], [], []
         self._journal_seen = 0
         nonce = random_tokens.token_hex(3)
@@ -45,7 +45,7 @@ class CheckContext:
     def trigger(self, name, customer=None, /, **values):
         if customer is not None:
             values.update(domain=customer.domain, business_unit_id=customer.id)
-        outcome = self.integration.trigger(name, self.browser, **values)
+        outcome = self.integration.trigger(name, **values)
         self.outcomes.append(outcome)
         self.steps.append(Step("Kit", "Integration", f"{name}" + (f" {customer.domain}" if customer else ""),
                                outcome.outcome, outcome.ok))
@@ -65,9 +65,16 @@ class CheckContext:
 
     def authorize(self, customer):
         """Start consent and sign in as the customer's admin; the callback is not delivered yet."""
-        start = self.trigger("consent", customer)
+        definition = self.manifest.trigger("consent")
+        if "url" in definition:  # the browser opens it, so that the integration's cookies stay in it
+            start_url = self.integration.fill_url(definition["url"], domain=customer.domain,
+                                                  business_unit_id=customer.id)
+            self.outcomes.append(Outcome("consent", f"GET {start_url}", True, f"opened in the {self.browser.name} "
+                                         "browser", "", 0.0, url=start_url))
+        else:
+            start_url = consent.printed_url(self.trigger("consent", customer))
         try:
-            authorization = consent.authorize(self.browser, start, self.sandbox.authenticate_url,
+            authorization = consent.authorize(self.browser, start_url, self.sandbox.authenticate_url,
                                               customer.admin_email, customer.admin_password)
         finally:
             self._journal_steps(actor="Customer")
@@ -135,6 +142,9 @@ class CheckContext:
         if self._redactor is None:
             self._redactor = Redactor.for_world(self.sandbox, self.world.partner)
         return self._redactor(text)
+
+    def close(self):
+        self.browser.close()
 
     def finish(self):
         """Evidence with every secret of the world replaced by '***' (trigger outputs included)."""

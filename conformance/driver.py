@@ -69,6 +69,9 @@ class Integration:
             out = out.replace("{" + key + "}", quoting(text) if quoting else text)
         return out
 
+    def fill_url(self, template, **values):
+        return self.fill(template, lambda text: quote(text, safe=""), **values)
+
     @property
     def redirect_uri(self):
         return self.fill(self.manifest.redirect_uri)
@@ -133,13 +136,13 @@ class Integration:
             return ""
 
     # -- triggers -------------------------------------------------------------------------------
-    def trigger(self, name, session=None, /, **values):
+    def trigger(self, name, /, **values):
         """Run the manifest's trigger ``name`` with these placeholder values."""
         definition = self.manifest.trigger(name)
         timeout = definition.get("timeoutSeconds", self.manifest.trigger_timeout)
         if "run" in definition:
             return self._run(name, self.fill(definition["run"], shlex.quote, **values), timeout)
-        return self._request(name, definition, values, timeout, session or requests.Session())
+        return self._request(name, definition, values, timeout)
 
     def _run(self, name, command, timeout):
         started = time.monotonic()
@@ -157,15 +160,15 @@ class Integration:
             output = out.read()[-OUTPUT_LIMIT:]
         return Outcome(name, command, code == 0, outcome, output, time.monotonic() - started, status=code)
 
-    def _request(self, name, definition, values, timeout, session):
-        url = self.fill(definition["url"], lambda text: quote(text, safe=""), **values)
+    def _request(self, name, definition, values, timeout):
+        url = self.fill_url(definition["url"], **values)
         method = definition.get("method", "GET")
         body = definition.get("json")
         if body is not None:
             body = json.loads(self.fill(json.dumps(body), lambda text: json.dumps(text)[1:-1], **values))
         started = time.monotonic()
         try:
-            response = session.request(method, url, json=body, timeout=timeout)
+            response = requests.request(method, url, json=body, timeout=timeout)
         except requests.RequestException as exc:
             return Outcome(name, f"{method} {url}", False, f"no answer: {exc}", "", time.monotonic() - started)
         return Outcome(name, f"{method} {url}", response.ok, f"HTTP {response.status_code}",

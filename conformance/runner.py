@@ -13,6 +13,7 @@ import traceback
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import datetime, timezone
 
+from .browsers import BrowserError
 from .checks import CATALOG, CheckFailed, NotApplicable
 from .context import CheckContext
 from .driver import Integration, IntegrationError
@@ -36,7 +37,7 @@ def select(only=None):
     return chosen
 
 
-def run(manifest, emulator, reporter, only=None, jobs=2):
+def run(manifest, emulator, reporter, only=None, jobs=2, browser="http"):
     checks = select(only)
     info = RunInfo(integration=manifest.name, manifest=str(manifest.path), sandbox=emulator.where,
                    started_at=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -49,7 +50,7 @@ def run(manifest, emulator, reporter, only=None, jobs=2):
         futures = {}
         for check in in_worlds:
             reporter.check_started(check.id, check.title)
-            futures[pool.submit(run_in_world, check, manifest, emulator)] = check
+            futures[pool.submit(run_in_world, check, manifest, emulator, browser)] = check
         for future in as_completed(futures):
             result = future.result()
             results[result.id] = result
@@ -64,7 +65,7 @@ def run(manifest, emulator, reporter, only=None, jobs=2):
     return summary
 
 
-def run_in_world(check, manifest, emulator):
+def run_in_world(check, manifest, emulator, browser="http"):
     """One check in its own fresh world with its own instance of the integration."""
     started = time.monotonic()
     if check.use_case and check.use_case not in manifest.use_cases:
@@ -77,19 +78,21 @@ def run_in_world(check, manifest, emulator):
     try:
         world = World(emulator, check.world, integration.redirect_uri)
         integration.point_at(world.sandbox, world.partner)
-        ctx = CheckContext(manifest, world, integration)
+        ctx = CheckContext(manifest, world, integration, browser)
         integration.start_service()
         check.run(ctx)
     except CheckFailed as exc:
         status, message = "fail", str(exc)
     except NotApplicable as exc:
         status, message = "skip", str(exc)
-    except IntegrationError as exc:
+    except (IntegrationError, BrowserError) as exc:
         status, message = "error", f"the integration could not be driven: {exc}"
     except Exception as exc:  # a kit or sandbox failure: the check could not judge
         status, message = "error", f"the kit could not judge this check: {exc!r}\n{traceback.format_exc(limit=4)}"
     finally:
         integration.stop_service()
+        if ctx is not None:
+            ctx.close()
     try:
         evidence = ctx.finish() if ctx is not None else Evidence()
         if ctx is not None:

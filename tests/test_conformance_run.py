@@ -14,7 +14,7 @@ from conformance.emulator import Emulator
 from conformance.reporters import Fanout
 from conformance.runner import run
 
-from conftest import start_server, stop_server
+from conftest import needs_chromium, start_server, stop_server
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "examples" / "reference_integration" / "trustpilot-conformance.yaml"
@@ -130,3 +130,18 @@ def test_run_unclaimed_use_case_is_skipped(tmp_path):
     statuses = {r.id: (r.status, r.message) for r in summary.results}
     assert statuses["usecase.reply"] == ("skip", "the integration does not claim the 'reply' use case")
     assert statuses["usecase.showcase"][0] == "pass"
+
+
+@needs_chromium
+def test_run_consent_in_real_headless_chromium():
+    emulator = Emulator()
+    try:
+        summary = run(manifests.load(REFERENCE), emulator, Fanout([]), only=["consent"], browser="chromium")
+    finally:
+        emulator.close()
+    assert {r.id: (r.status, r.message) for r in summary.results} == {
+        "consent.authorization-code": ("pass", ""), "consent.state": ("pass", "")}
+    consent = summary.results[0]
+    signed_in = [r for r in consent.evidence.requests if r["path"] == "/authenticate" and r["method"] == "POST"]
+    assert [r["status"] for r in signed_in] == [302]
+    assert "opened in the chromium browser" in [t.outcome for t in consent.evidence.triggers]
