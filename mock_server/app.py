@@ -7,7 +7,7 @@ from werkzeug.routing import Rule
 
 from . import api, control, control_access, scenario
 from .api import faults
-from .api.request_parsing import base_url, credentials
+from .api.request_parsing import ApiRequest, base_url
 from .state.errors import EmulatorError
 from .state.journal import redact_pairs, redact_query
 from .state.registry import Registry
@@ -23,6 +23,7 @@ DEFAULTS = {
 def create_app(config=None):
     app = Flask(__name__)
     app.url_rule_class = LazyBuilderRule
+    app.request_class = ApiRequest  # the sandbox and credentials, read once per request
     app.config.from_mapping(DEFAULTS)
     app.config.update(config or {})
     app.json.sort_keys = False
@@ -61,15 +62,16 @@ class LazyBuilderRule(Rule):
 
 def _journal(response):
     """Record every emulated request (not the control plane's own) with secrets redacted."""
-    if request.path.startswith("/_mock"):
+    req = request._get_current_object()  # one trip through Flask's proxy, not one per attribute
+    if req.path.startswith("/_mock"):
         return response
     try:
-        sandbox = api.sandbox()
+        sandbox = req.sandbox
     except EmulatorError:  # the request named a sandbox that does not exist: nothing to record in
         return response
-    form = redact_pairs(request.form.items(multi=True)) if request.mimetype.endswith("urlencoded") else None
-    entry = {"method": request.method, "path": request.path, "query": redact_query(request.query_string.decode()),
-             "status": response.status_code, "credentials": credentials(),  # summarised by record_request
+    form = redact_pairs(req.form.items(multi=True)) if req.mimetype.endswith("urlencoded") else None
+    entry = {"method": req.method, "path": req.path, "query": redact_query(req.query_string.decode()),
+             "status": response.status_code, "credentials": req.credentials,  # summarised by record_request
              "pid": os.getpid()}  # which server process answered: shows every worker shares one state
     if form:
         entry["form"] = form

@@ -2,7 +2,7 @@
 
 from importlib import import_module
 
-from flask import current_app, request
+from flask import request
 
 # One module per area, each with a blueprint ``bp``; adding an area = one line here.
 AREA_MODULES = (
@@ -19,11 +19,11 @@ AREA_MODULES = (
 
 def sandbox():
     """The sandbox this request addresses: 'default', or the one named by its /_sandbox/<name> prefix."""
-    return current_app.extensions["sandboxes"].get(sandbox_name())
+    return request.sandbox  # request_parsing.ApiRequest: looked up once per request
 
 
 def sandbox_name():
-    return request.environ.get(SANDBOX_KEY, "default")
+    return request.sandbox_name
 
 
 SANDBOX_KEY = "trustpilot.sandbox"

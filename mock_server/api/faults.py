@@ -21,9 +21,7 @@ from flask import Response, g, request
 from ..state.errors import EmulatorError
 from ..state.fault_presets import RawResponse
 from ..state.faults import RequestFacts
-from . import sandbox
 from .errors import render
-from .request_parsing import credentials
 
 DROPPED_STATUS = 444
 FRAMING_HEADERS = {"content-length", "transfer-encoding", "connection"}  # the server's, never a rule's
@@ -38,13 +36,14 @@ def init_app(app):
 
 
 def apply_fault():
-    if request.path.startswith("/_mock") or request.endpoint == "static":
+    req = request._get_current_object()  # one trip through Flask's proxy, not one per attribute
+    if req.path.startswith("/_mock") or req.endpoint == "static":
         return None
     try:
-        box = sandbox()
+        box = req.sandbox
     except EmulatorError:
         return None  # an unknown sandbox: the route itself says so
-    decision = box.fault_for(RequestFacts(request.method, request.path, credentials()))
+    decision = box.fault_for(RequestFacts(req.method, req.path, req.credentials))
     if decision is None:
         return None
     g.fault = decision.journal()

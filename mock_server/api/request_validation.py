@@ -14,13 +14,12 @@ the view's 404 says so (emulator decision: the real API's answer to such ids is 
 """
 
 import re
+from functools import lru_cache
 
 from flask import current_app, g, request
 
 from ..request_contract import RequestContract, RequestParts
 from ..state import errors
-from . import sandbox
-from .request_parsing import credentials
 
 ERRORS = {"service": errors.RequestViolatesContract, "oauth": errors.TokenRequestViolatesContract,
           "page": errors.LoginRequestViolatesContract}
@@ -35,49 +34,55 @@ def init_app(app):
 
 def check_request():
     """Find the request's violations; raise the documented 400 in strict mode, else note them."""
-    if request.url_rule is None or request.method == "OPTIONS" or request.path.startswith("/_mock"):
+    req = request._get_current_object()  # one trip through Flask's proxy, not one per attribute
+    if req.url_rule is None or req.method == "OPTIONS" or req.path.startswith("/_mock"):
         return  # no route (the 404/405 handler answers), or the control plane
     try:
-        addressed = sandbox()
+        addressed = req.sandbox
     except errors.EmulatorError:
         return  # an unknown sandbox: the view answers that
     mode = addressed.get_request_validation_mode()
     if mode == "off":
         return
-    operation = current_app.extensions["request_contract"].operation(
-        current_app.view_functions[request.endpoint].__name__)
+    app = current_app._get_current_object()
+    contract = app.extensions["request_contract"]
+    operation = contract.operation(app.view_functions[req.endpoint].__name__)
     if operation is None:
         return
-    violations = current_app.extensions["request_contract"].check(operation, _parts(operation))
+    violations = contract.check(operation, _parts(operation, req))
     if not violations:
         return
     g.request_violations = violations
     # A path that names nothing is the view's 404, as with any unknown id: never rejected here.
     rejected = [v for v in violations if v["in"] != "path"]
-    if mode == "strict" and rejected and _credentials_would_pass(addressed, operation):
-        raise _error(operation, rejected)
+    if mode == "strict" and rejected and _credentials_would_pass(addressed, operation, req):
+        raise _error(operation, rejected, req)
 
 
-def _error(operation, violations):
+def _error(operation, violations, req):
     """The route's documented 400; an unknown grant_type is RFC 6749's unsupported_grant_type."""
     details = "; ".join(v["message"] for v in violations)
-    if operation.error_family == "oauth" and "grant_type" in request.form and any(
+    if operation.error_family == "oauth" and "grant_type" in req.form and any(
             v["in"] == "body" and v["name"] == "grant_type" for v in violations):
         return errors.UnsupportedGrantType(details, violations=violations)
     return ERRORS[operation.error_family](details, violations=violations)
 
 
-def _credentials_would_pass(addressed, operation):
+def _credentials_would_pass(addressed, operation, req):
     """Strict mode never answers 400 where the view would answer 401/403 for the credentials."""
-    return operation.anonymous or addressed.credentials_accepted(credentials(), private=operation.bearer_only)
+    return operation.anonymous or addressed.credentials_accepted(req.credentials, private=operation.bearer_only)
 
 
-def _parts(operation):
-    names = SPEC_ARGUMENT.findall(operation.path)
-    arguments = FLASK_ARGUMENT.findall(request.url_rule.rule)
-    path = {spec: request.view_args[flask] for spec, flask in zip(names, arguments)}
+def _parts(operation, req):
+    path = {spec: req.view_args[flask] for spec, flask in _path_names(operation.path, req.url_rule.rule)}
     has_body = operation.body is not None
-    body = request.get_data(cache=True) if has_body else b""  # before .form, which would consume it
-    form = list(request.form.items(multi=True)) if has_body and request.mimetype.endswith("urlencoded") else []
-    return RequestParts(path=path, query=dict(request.args.lists()), headers=request.headers,
-                        media_type=request.mimetype, body=body, form=form)
+    body = req.get_data(cache=True) if has_body else b""  # before .form, which would consume it
+    form = list(req.form.items(multi=True)) if has_body and req.mimetype.endswith("urlencoded") else []
+    return RequestParts(path=path, query=dict(req.args.lists()), headers=req.headers,
+                        media_type=req.mimetype, body=body, form=form)
+
+
+@lru_cache(maxsize=None)  # one entry per route of the app
+def _path_names(spec_path, flask_rule):
+    """(contract name, Flask argument name) of each path parameter, in order."""
+    return tuple(zip(SPEC_ARGUMENT.findall(spec_path), FLASK_ARGUMENT.findall(flask_rule)))

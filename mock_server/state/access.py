@@ -19,7 +19,7 @@ class Credentials:
 
     apikey: str | None = None
     bearer: str | None = None
-    headers: dict = field(default_factory=dict)  # lower-cased names
+    headers: object = field(default_factory=dict)  # asked only .get(lower-cased name): werkzeug's Headers or a dict
 
     @property
     def empty(self):
@@ -37,8 +37,14 @@ class AccessRules:
     """Mixin of Sandbox: resolve credentials into a Caller or raise the documented error."""
 
     def _app(self, db, api_key):
-        row = db.execute("SELECT * FROM applications WHERE api_key = ?", (api_key,)).fetchone()
+        row = self._app_row(db, api_key)
         return dict(row) if row else None
+
+    def _app_row(self, db, api_key):
+        # Applications are only ever added (a world load replaces them all and empties the
+        # cache), so a known key's row is read once per connection, not on every request.
+        return self.store.cached_row(db, ("application", api_key),
+                                     "SELECT * FROM applications WHERE api_key = ?", (api_key,))
 
     def _user(self, db, user_id):
         row = db.execute("SELECT * FROM business_users WHERE id = ?", (user_id,)).fetchone()
@@ -171,7 +177,7 @@ class AccessRules:
                           "expired" if row["expires_at"] <= self.clock.now(db) else "valid")
                 summary["bearer"] = {"status": status, "clientId": row["client_id"], "userId": row["user_id"]}
         client = (summary["bearer"] or {}).get("clientId") or creds.apikey
-        app = self._app(db, client) if client else None
+        app = self._app_row(db, client) if client else None
         summary["clientKind"] = app["kind"] if app else None
         summary["partnerId"] = app["partner_id"] if app else None
         header = self.settings(db)["partnerIdHeader"]

@@ -5,6 +5,7 @@ The offset lives in the store so every worker process of a server sees the same 
 
 import time
 from datetime import datetime, timezone
+from functools import lru_cache
 
 # The virtual clock stays between these instants, so that every date renders as
 # YYYY-MM-DDTHH:MM:SSZ: epoch seconds never negative, four-digit years with room for lifetimes.
@@ -29,7 +30,12 @@ class Clock:
 
 def iso(epoch_seconds):
     """Trustpilot's date-time format: whole seconds, 'Z' suffix (clients crash on '.000Z')."""
-    return datetime.fromtimestamp(int(epoch_seconds), tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return _iso_second(int(epoch_seconds))
+
+
+@lru_cache(maxsize=64)  # each journal entry formats the current second: ~2 us to format, 0.1 us to recall
+def _iso_second(seconds):
+    return datetime.fromtimestamp(seconds, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def parse_iso(text):

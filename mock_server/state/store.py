@@ -202,6 +202,17 @@ class Store:
         return value
 
     @staticmethod
+    def cached_row(db, key, sql, params):
+        """The row ``sql`` finds, remembered like ``cached``; no row is not remembered, so a row
+        inserted later needs nothing forgotten. For rows that, once there, never change."""
+        row = db.cache.get(key)
+        if row is None:
+            row = db.execute(sql, params).fetchone()
+            if row is not None:
+                db.cache[key] = row
+        return row
+
+    @staticmethod
     def forget(db, *keys):
         """Forget cached values whose source this transaction changed (before or after the write)."""
         for key in keys:
