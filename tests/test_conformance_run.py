@@ -3,10 +3,8 @@ exit codes; a remote sandbox; an integration that cannot be driven is an error, 
 
 import json
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
-import yaml
 
 from conformance import cli, manifest as manifests
 from conformance.checks import CATALOG
@@ -15,9 +13,7 @@ from conformance.reporters import Fanout
 from conformance.runner import run
 
 from conftest import needs_chromium, start_server, stop_server
-
-ROOT = Path(__file__).resolve().parent.parent
-REFERENCE = ROOT / "examples" / "reference_integration" / "trustpilot-conformance.yaml"
+from kit_helpers import REFERENCE, reference_manifest
 KIT_SECRETS = ("conformance-partner-secret-7f3a", "conformance-password-91c2", "bright-admin-pass-3e1")
 
 
@@ -79,24 +75,15 @@ def test_run_against_a_gunicorn_sandbox_by_url(tmp_path):
     assert all(r.evidence.requests[0]["pid"] for r in summary.results)  # judged from that server's journal
 
 
-def _variant_manifest(tmp_path, change):
-    data = yaml.safe_load(REFERENCE.read_text())
-    change(data)
-    path = REFERENCE.parent / f".test-manifest-{tmp_path.name}.yaml"  # beside the package it runs
-    path.write_text(yaml.safe_dump(data))
-    return path
-
-
 def test_run_service_that_cannot_start_is_an_error_not_a_pass(tmp_path):
     def broken(data):
         data["service"]["command"] = "{python} -c 'import sys; print(\"boom\"); sys.exit(3)'"
-    path = _variant_manifest(tmp_path, broken)
+    emulator = Emulator()
     try:
-        emulator = Emulator()
-        summary = run(manifests.load(path), emulator, Fanout([]), only=["consent.state"])
-        emulator.close()
+        summary = run(manifests.load(reference_manifest(tmp_path, broken)), emulator, Fanout([]),
+                      only=["consent.state"])
     finally:
-        path.unlink()
+        emulator.close()
     result = summary.results[0]
     assert result.status == "error" and not summary.ready
     assert "the service exited with status 3 before" in result.message and "boom" in result.message
@@ -105,13 +92,12 @@ def test_run_service_that_cannot_start_is_an_error_not_a_pass(tmp_path):
 def test_run_trigger_that_hangs_is_killed_and_fails(tmp_path):
     def hanging(data):
         data["triggers"]["showcase"] = {"run": "{python} -c 'import time; time.sleep(30)'", "timeoutSeconds": 1}
-    path = _variant_manifest(tmp_path, hanging)
+    emulator = Emulator()
     try:
-        emulator = Emulator()
-        summary = run(manifests.load(path), emulator, Fanout([]), only=["usecase.showcase"])
-        emulator.close()
+        summary = run(manifests.load(reference_manifest(tmp_path, hanging)), emulator, Fanout([]),
+                      only=["usecase.showcase"])
     finally:
-        path.unlink()
+        emulator.close()
     result = summary.results[0]
     assert result.status == "fail"
     assert result.message.startswith("showcase for bright-shop.example failed (timed out after 1 s (killed))")
@@ -120,13 +106,12 @@ def test_run_trigger_that_hangs_is_killed_and_fails(tmp_path):
 def test_run_unclaimed_use_case_is_skipped(tmp_path):
     def showcase_only(data):
         data["integration"]["useCases"] = ["showcase"]
-    path = _variant_manifest(tmp_path, showcase_only)
+    emulator = Emulator()
     try:
-        emulator = Emulator()
-        summary = run(manifests.load(path), emulator, Fanout([]), only=["usecase"])
-        emulator.close()
+        summary = run(manifests.load(reference_manifest(tmp_path, showcase_only)), emulator, Fanout([]),
+                      only=["usecase"])
     finally:
-        path.unlink()
+        emulator.close()
     statuses = {r.id: (r.status, r.message) for r in summary.results}
     assert statuses["usecase.reply"] == ("skip", "the integration does not claim the 'reply' use case")
     assert statuses["usecase.showcase"][0] == "pass"

@@ -88,10 +88,10 @@ def ineligible(ctx):
     for domain, (change, wording, advice) in INELIGIBLE.items():
         customer = ctx.world.customer(domain)
         first = ctx.onboard(customer)
-        keys = [e for e in seen.calls(ctx.journal(), "POST", KEY_PATH) if e["path"].endswith("/" + customer.id)]
+        # Whether the key was asked for before eligibility is onboarding.eligibility-first's to judge.
+        keys = [a for a in ctx.sandbox.state()["applications"] if a["businessUnitId"] == customer.id]
         if keys:
-            raise CheckFailed(f"{domain} is not eligible (the check answers 200) but the integration still asked "
-                              f"for a customer key: {seen.listing(keys)}")
+            raise CheckFailed(f"{domain} is not eligible, yet a customer key exists for it")
         if first.ok:
             raise CheckFailed(f"onboarding {domain} reported success ({first.outcome}) although the customer is "
                               "not eligible; it must stop and tell the customer what to do")

@@ -17,17 +17,19 @@ BETA_ACTIONS = {"gamma-garden.example": {"partner_permissions": True}, "delta-de
 @check("program.beta-rehearsal", "Rehearsal with 5 distinct beta customers",
        "Requirement 3: the integration has been tested by 5 beta users", world="beta")
 def beta_rehearsal(ctx):
-    for customer in ctx.world.customers():
+    customers = ctx.world.customers()
+    for customer in customers:  # all five onboarded and connected first: they live side by side
         first = ctx.onboard(customer)
         if not first.ok and customer.domain in BETA_ACTIONS:
             ctx.sandbox.update_business_unit(customer.id, **BETA_ACTIONS[customer.domain])
             ctx.note(f"{customer.domain}: not eligible at first ({first.outcome}); the customer acted")
         ctx.connected(customer)
+    for customer in customers:  # then every claimed use case for each of them
         failed = [(u, o) for u in ctx.manifest.use_cases for o in [ctx.use_case(u, customer)] if not o.ok]
         if failed:
             use_case, outcome = failed[0]
-            raise CheckFailed(f"beta customer {customer.domain}: {use_case} failed ({outcome.outcome}): "
-                              f"{outcome.output.strip()[-300:]!r}")
+            raise CheckFailed(f"beta customer {customer.domain}: {use_case} failed ({outcome.outcome}) after all "
+                              f"five were connected: {outcome.output.strip()[-300:]!r}")
         ctx.note(f"{customer.domain}: onboarded, connected, {', '.join(ctx.manifest.use_cases) or 'no use case'} ok")
     keys = {a["businessUnitId"] for a in ctx.sandbox.state()["applications"] if a["kind"] == "customer"}
     exchanged = [e for e in seen.token_requests(ctx.journal(), "authorization_code") if seen.ok(e)]

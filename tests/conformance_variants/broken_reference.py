@@ -1,0 +1,203 @@
+"""The reference integration with exactly one behaviour broken: ``python -m broken_reference ...``.
+
+``BROKEN_VARIANT`` names the break (a key of VARIANTS); every other step is the reference's own.
+tests/test_conformance_variants.py runs the whole kit on each variant and expects exactly the
+check that guards that behaviour to fail. The reference integration calls its steps through the
+package, so replacing one attribute of ``reference_integration`` changes what every caller runs.
+"""
+
+import os
+import sys
+import time
+
+import reference_integration as ri
+from reference_integration import transport
+
+ORIGINAL = {name: getattr(ri, name) for name in dir(ri) if not name.startswith("_")}
+
+
+def token_per_call():
+    """auth.partner-token: a new password grant for every call instead of reusing the stored token."""
+    ri.partner_token = lambda: ri.request_partner_token()
+
+
+def search_not_find():
+    """onboarding.find-by-domain: looks the customer up with search instead of find-by-domain."""
+    def find_business_unit(domain):
+        response = ri.send_with_retries("GET", ri.api_url("/v1/business-units/search", query=domain),
+                                        ri.partner_key_headers())
+        return ri.checked(response, f"search for {domain!r}", 200)["businessUnits"][0]
+    ri.find_business_unit = find_business_unit
+
+
+def skips_eligibility_check():
+    """onboarding.eligibility-first: asks for the key straight away (the key route still refuses
+    an ineligible customer with 200, which the integration reports as usual)."""
+    ri.check_eligibility = lambda business_unit_id: []
+
+
+def unhelpful_refusal():
+    """onboarding.ineligible: tells an ineligible customer nothing they can act on."""
+    ri.not_eligible_message = lambda who, reasons: f"{who}: onboarding did not work, sorry."
+
+
+def swallows_key_errors():
+    """onboarding.key-errors: a failed key creation is reported as success."""
+    def create_customer_key(business_unit_id):
+        try:
+            return ORIGINAL["create_customer_key"](business_unit_id)
+        except ri.IntegrationError:
+            return {"apiKey": "pending", "apiSecret": "pending"}
+    ri.create_customer_key = create_customer_key
+
+
+def exchanges_code_twice():
+    """consent.authorization-code: sends the authorization code to the token endpoint twice."""
+    def exchange_code(business_unit_id, code, redirect_uri):
+        ORIGINAL["exchange_code"](business_unit_id, code, redirect_uri)
+        customer = ri.stored_customer(business_unit_id)
+        ri.token_request(transport_token_path(), customer["apiKey"], customer["apiSecret"],
+                         {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri})
+    ri.exchange_code = exchange_code
+
+
+def accepts_any_state():
+    """consent.state: takes the newest unused sign-in whatever state the callback carries."""
+    def verify_state(state):
+        with ri.transaction() as data:
+            unused = [entry for entry in data["consentStates"].values() if not entry["usedAt"]]
+            if not unused:
+                raise ri.ConsentRejected("no sign-in is pending")
+            entry = max(unused, key=lambda e: e["createdAt"])
+            entry["usedAt"] = entry["createdAt"] + 1
+            return dict(entry)
+    ri.verify_state = verify_state
+
+
+def no_partner_header():
+    """calls.partner-id-header: customer calls carry the token but not the partner id header."""
+    def customer_headers(business_unit_id):
+        headers = ORIGINAL["customer_headers"](business_unit_id)
+        return {k: v for k, v in headers.items() if k.lower() != "x-partner-id"}
+    ri.customer_headers = customer_headers
+
+
+def reconsent_instead_of_refresh():
+    """tokens.refresh: an expired customer token sends the customer through consent again."""
+    def refresh_customer_token(business_unit_id):
+        raise ri.IntegrationError(f"the connection of {business_unit_id} expired: the customer must connect again")
+    ri.refresh_customer_token = refresh_customer_token
+
+
+def retries_two_factor():
+    """auth.two-factor: keeps asking for the partner token when it is refused."""
+    def request_partner_token():
+        for _ in range(5):
+            try:
+                return ORIGINAL["request_partner_token"]()
+            except ri.IntegrationError:
+                continue
+        raise ri.IntegrationError("could not get a partner token")
+    ri.request_partner_token = request_partner_token
+
+
+def first_page_only():
+    """usecase.ingestion: reads the first page of reviews and of locations, and stops."""
+    def read_all_pages(fetch_page, key):
+        return list((fetch_page(1) or {}).get(key) or [])
+    ri.read_all_pages = read_all_pages
+
+
+def replies_to_newest():
+    """usecase.reply: replies to the newest review, not the one it was asked to."""
+    def reply(business_unit_id, review_id, message):
+        response = ri.send_with_retries("GET", ri.api_url(f"/v1/business-units/{business_unit_id}/reviews",
+                                                          perPage=1), ri.partner_key_headers())
+        return ORIGINAL["reply"](business_unit_id, response.json()["reviews"][0]["id"], message)
+    ri.reply = reply
+
+
+def drops_order_reference():
+    """usecase.invite: invites the customer but not with the order's reference."""
+    ri.invite = lambda business_unit_id, email, name, reference: ORIGINAL["invite"](
+        business_unit_id, email, name, "no-reference")
+
+
+def showcase_without_score():
+    """usecase.showcase: shows reviews but never reads the TrustScore."""
+    def showcase(business_unit_id):
+        response = ri.send_with_retries("GET", ri.api_url(f"/v1/business-units/{business_unit_id}/reviews",
+                                                          perPage=3), ri.partner_key_headers())
+        print(f"{len(ri.checked(response, 'read reviews', 200)['reviews'])} latest reviews")
+        return 0
+    ri.showcase = showcase
+
+
+def ignores_retry_after():
+    """robustness.backoff-429: tries again at once after a 429."""
+    def send_with_retries(method, url, headers=None, body=None):
+        for _ in range(3):
+            response = ri.send_once(method, url, headers or {}, body)
+            if response.status != 429:
+                break
+        return response if response.status not in transport.SERVER_ERRORS else \
+            ORIGINAL["send_with_retries"](method, url, headers, body)
+    ri.send_with_retries = send_with_retries
+
+
+def no_retry_on_5xx():
+    """robustness.retry-5xx: gives up on the first 5xx."""
+    def send_with_retries(method, url, headers=None, body=None):
+        response = ri.send_once(method, url, headers or {}, body)
+        if response.status in transport.SERVER_ERRORS:
+            raise ri.IntegrationError(f"Trustpilot answered HTTP {response.status}")
+        if response.status == 429:  # still backs off on 429 as the reference does
+            time.sleep(transport._retry_after(response))
+            return ORIGINAL["send_with_retries"](method, url, headers, body)
+        return response
+    ri.send_with_retries = send_with_retries
+
+
+def one_review_per_call():
+    """robustness.rate-ceiling: ingests reviews one per request (perPage=1)."""
+    original = ri.api_url
+
+    def api_url(path, **query):
+        if path.endswith("/reviews") and "perPage" in query:
+            query["perPage"] = 1
+        return original(path, **query)
+    ri.api_url = api_url
+
+
+def prints_token():
+    """security.no-secrets: logs the customer's access token while debugging."""
+    def customer_headers(business_unit_id):
+        headers = ORIGINAL["customer_headers"](business_unit_id)
+        print(f"debug: calling Trustpilot with {headers['Authorization']}", file=sys.stderr)
+        return headers
+    ri.customer_headers = customer_headers
+
+
+def remembers_one_customer():
+    """program.beta-rehearsal: keeps only the last onboarded customer (a single-tenant store)."""
+    def save_customer(business_unit_id, record):
+        with ri.transaction() as data:
+            data["customers"] = {k: v for k, v in data["customers"].items() if k == business_unit_id}
+        return ORIGINAL["save_customer"](business_unit_id, record)
+    ri.save_customer = save_customer
+
+
+def transport_token_path():
+    from reference_integration.tokens import TOKEN_PATH
+    return TOKEN_PATH
+
+
+VARIANTS = {f.__name__: f for f in (
+    token_per_call, search_not_find, skips_eligibility_check, unhelpful_refusal, swallows_key_errors,
+    exchanges_code_twice, accepts_any_state, no_partner_header, reconsent_instead_of_refresh, retries_two_factor,
+    first_page_only, replies_to_newest, drops_order_reference, showcase_without_score, ignores_retry_after,
+    no_retry_on_5xx, one_review_per_call, prints_token, remembers_one_customer)}
+
+if __name__ == "__main__":
+    VARIANTS[os.environ["BROKEN_VARIANT"]]()
+    sys.exit(ri.main(sys.argv[1:]))
