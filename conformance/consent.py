@@ -42,7 +42,8 @@ def printed_url(outcome):
 
 
 def authorize(browser, start_url, authenticate_url, username, password):
-    """From the integration's consent start to the callback URL, signing in as ``username``."""
+    """From the integration's consent start to the callback URL, signing in as ``username``.
+    The steps hold the customer's visit to the integration; the sandbox's journal shows the rest."""
     steps = []
     try:
         page = browser.open(start_url)
@@ -61,18 +62,18 @@ def authorize(browser, start_url, authenticate_url, username, password):
         answer = browser.sign_in(page, username, password)
     except BrowserError as exc:
         raise ConsentProblem(str(exc)) from None
-    steps.append(Step("Customer", "Trustpilot", "POST /authenticate (signs in, allows access)", str(answer.status),
-                      answer.status == 302))
     if answer.status != 302 or not answer.location:
         raise ConsentProblem(f"signing in on the login page answered HTTP {answer.status}: {_error_text(answer.text)}")
     return Authorization(page.url, answer.location, steps)
 
 
-def deliver(browser, callback_url, steps, label="GET callback (code, state)"):
-    """The browser following the redirect back to the integration; (status, body) or (None, error)."""
+def deliver(browser, callback_url, steps, label="GET callback (code, state)", refusal_expected=False):
+    """The browser following the redirect back to the integration; (status, body) or (None, error).
+    The arrow is red when the answer is not the expected one (a refusal for a forged or replayed one)."""
     status, body = browser.get(callback_url)
+    accepted = status is not None and status < 400
     steps.append(Step("Customer", "Integration", label, str(status) if status else "no answer",
-                      status is not None and status < 400))
+                      accepted != refusal_expected))
     return status, body
 
 

@@ -6,8 +6,6 @@ requirement is not met. ``finish()`` turns the whole into redacted Evidence with
 """
 
 import secrets as random_tokens
-from urllib.parse import urlsplit
-
 from . import consent
 from .browsers import BROWSERS
 from .checks.base import CheckFailed
@@ -76,13 +74,15 @@ class CheckContext:
         try:
             authorization = consent.authorize(self.browser, start_url, self.sandbox.authenticate_url,
                                               customer.admin_email, customer.admin_password)
-        finally:
+        except consent.ConsentProblem:
             self._journal_steps(actor="Customer")
+            raise
         self.steps.extend(authorization.steps)
+        self._journal_steps(actor="Customer")
         return authorization
 
-    def deliver(self, url, label="GET callback (code, state)"):
-        status, body = consent.deliver(self.browser, url, self.steps, label)
+    def deliver(self, url, label="GET callback (code, state)", refusal_expected=False):
+        status, body = consent.deliver(self.browser, url, self.steps, label, refusal_expected)
         self._journal_steps()
         return status, body
 
@@ -135,8 +135,7 @@ class CheckContext:
             self._journal_seen = entries[-1]["seq"]
         for entry in filter(lambda e: not _by_kit(e), entries):
             who = "Customer" if entry["path"].endswith("/authenticate") else actor
-            self.steps.append(Step(who, "Trustpilot", f"{entry['method']} {_short(entry)}", str(entry["status"]),
-                                   entry["status"] < 400))
+            self.steps.append(Step(who, "Trustpilot", _label(entry), str(entry["status"]), entry["status"] < 400))
 
     def redact(self, text):
         if self._redactor is None:
@@ -164,12 +163,12 @@ def _by_kit(entry):
     return entry["credentials"].get("apikey") == KIT_API_KEY
 
 
-def _short(entry):
-    path = entry["path"]
-    for marker in ("/_sandbox/",):
-        if path.startswith(marker):
-            path = "/" + path.split("/", 3)[3]
-    return urlsplit(path).path
+def _label(entry):
+    """'POST token (grant: password)' for the token endpoints, else the method and the path."""
+    grant = next((value for key, value in entry.get("form") or [] if key == "grant_type"), None)
+    if entry["path"].startswith("/v1/oauth/"):
+        return f"{entry['method']} {entry['path'].rsplit('/', 1)[-1]} (grant: {grant or 'none'})"
+    return f"{entry['method']} {entry['path']}"
 
 
 def _tail(text, size=300):

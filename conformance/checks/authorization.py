@@ -28,7 +28,7 @@ def authorization_code(ctx):
     if status is None or status >= 400:
         raise CheckFailed(f"the integration's callback answered {status or 'nothing'} to a genuine code and "
                           f"state: {body.strip()[-300:]!r}")
-    ctx.deliver(authorization.callback_url, "GET callback again (the browser replays it)")
+    ctx.deliver(authorization.callback_url, "GET callback again (a replay: to be refused)", refusal_expected=True)
     exchanges = seen.token_requests(ctx.journal(), "authorization_code")
     ctx.note(f"{len(exchanges)} authorization_code exchange(s): {seen.listing(exchanges)}")
     if not exchanges or not seen.ok(exchanges[0]):
@@ -72,7 +72,7 @@ def state(ctx):
                           "(at least 8 characters) and verify it on the callback")
     forged = _with_query(authorization.callback_url, state="forged-" + issued[::-1])
     before = len(seen.token_requests(ctx.journal(), "authorization_code"))
-    status, _ = ctx.deliver(forged, "GET callback with a forged state")
+    status, _ = ctx.deliver(forged, "GET callback with a forged state (to be refused)", refusal_expected=True)
     after = len(seen.token_requests(ctx.journal(), "authorization_code"))
     ctx.note(f"state {issued[:4]}... issued; the forged callback got {status} and {after - before} code exchange(s)")
     if after > before:

@@ -77,9 +77,15 @@ def when(started_at):
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
+# The check whose run covers the whole flow (onboarding, consent, a use case) is shown first.
+WHOLE_FLOW = "consent.authorization-code"
+
+
 def onboarding_flow(results):
-    """The first onboarding or consent result that recorded a sequence: the flow shown at the top."""
-    return next((r for r in results if r.id.startswith(FLOW_PREFIXES) and r.evidence.sequence), None)
+    """The flow shown at the top: the whole-flow check's sequence, else the first onboarding or
+    consent result that recorded one."""
+    flows = [r for r in results if r.id.startswith(FLOW_PREFIXES) and r.evidence.sequence]
+    return next((r for r in flows if r.id == WHOLE_FLOW), flows[0] if flows else None)
 
 
 def _check_view(result):
