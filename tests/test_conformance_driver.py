@@ -1,0 +1,73 @@
+"""The kit's driver: placeholders filled safely for a shell, a URL and JSON; HTTP triggers judged by status."""
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from conformance import manifest as manifests
+from conformance.driver import Integration
+
+from kit_helpers import reference_manifest
+
+
+class Recorder(BaseHTTPRequestHandler):
+    seen = []
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        Recorder.seen.append((self.path, json.loads(body)))
+        status = 503 if "fail" in self.path else 202
+        self.send_response(status)
+        self.end_headers()
+        self.wfile.write(b"queued" if status == 202 else b"busy")
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def recorder():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    Recorder.seen.clear()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+def _integration(tmp_path, triggers):
+    def change(data):
+        data["triggers"].update(triggers)
+    return Integration(manifests.load(reference_manifest(tmp_path, change)), str(tmp_path))  # service not started
+
+
+def test_trigger_run_shell_quotes_placeholder_values(tmp_path):
+    integration = _integration(tmp_path, {"reply": {"run": "printf '%s|' {message} {review_id}"}})
+    integration.env = {"PATH": "/usr/bin:/bin"}
+    outcome = integration.trigger("reply", message="it's $HOME; rm -rf / `x`", review_id="r 1")
+    assert outcome.ok and outcome.outcome == "exit 0"
+    assert outcome.output == "it's $HOME; rm -rf / `x`|r 1|"
+
+
+def test_trigger_url_quotes_path_values_and_escapes_json(tmp_path, recorder):
+    integration = _integration(tmp_path, {"invite": {
+        "url": recorder + "/invite/{business_unit_id}", "method": "POST",
+        "json": {"to": "{email}", "who": "{name}", "ref": "{reference_id}"}}})
+    outcome = integration.trigger("invite", business_unit_id="a/b c", email="x@example.com",
+                                  name='Ada "Countess" Lovelace', reference_id="ORDER-1")
+    assert (outcome.ok, outcome.outcome, outcome.output) == (True, "HTTP 202", "queued")
+    assert Recorder.seen == [("/invite/a%2Fb%20c", {"to": "x@example.com", "who": 'Ada "Countess" Lovelace',
+                                                    "ref": "ORDER-1"})]
+
+
+def test_trigger_url_non_2xx_is_not_ok(tmp_path, recorder):
+    integration = _integration(tmp_path, {"showcase": {"url": recorder + "/fail", "method": "POST", "json": {}}})
+    outcome = integration.trigger("showcase")
+    assert (outcome.ok, outcome.outcome, outcome.output) == (False, "HTTP 503", "busy")
+
+
+def test_trigger_url_unreachable_says_so(tmp_path):
+    integration = _integration(tmp_path, {"showcase": {"url": "http://127.0.0.1:9/x"}})
+    outcome = integration.trigger("showcase")
+    assert not outcome.ok and outcome.outcome.startswith("no answer: ")
