@@ -1,6 +1,9 @@
 """The /_mock control plane: reset, state, journal, clock, business-unit settings."""
 
+import pytest
+
 from helpers import DEMO_BU, PARTNER, TOKEN_PATH, basic, customer_key, password_token
+from mock_server import create_app
 
 
 def test_reset_sandbox_forgets_tokens_keys_and_time(client):
@@ -54,9 +57,12 @@ def test_journal_is_bounded(client):
     assert len(body["entries"]) == 10 and body["newestSeq"] == 25 and body["entries"][0]["seq"] == 16
 
 
-def test_journal_shows_the_limit_between_trims(client):
-    """Old rows are deleted every journalLimit // 100 requests; the journal never shows them."""
+@pytest.mark.parametrize("store", ["memory", "file"])
+def test_journal_shows_the_limit_between_trims(store, tmp_path):
+    """Old rows are deleted in batches (state/journal.py), in either kind of store; the journal
+    shows exactly journalLimit entries all the same."""
     from mock_server import scenario
+    client = create_app({"STATE_PATH": str(tmp_path / "state.db") if store == "file" else None}).test_client()
     world = scenario.load_file(scenario.DEFAULT_SCENARIO)
     world["settings"] = {"journalLimit": 200}
     client.post("/_mock/scenario", json=world)

@@ -62,8 +62,11 @@ class BusinessUnitOps:
         return row
 
     def _business_unit_object(self, db, business_unit_id, base_url):
-        """The unit's JSON object; NotFound for an unknown id (one statement checks and reads)."""
-        return self._business_unit_objects(db, [self._business_unit_row(db, business_unit_id)], base_url)[0]
+        """The unit's JSON object; NotFound for an unknown id. All but its links comes from the
+        store's cache (whatever changes the unit or its star counts forgets ``unit_key``) and is
+        shared by every caller: serialise it, never change it."""
+        body = self.store.cached(db, unit_key(business_unit_id), _cached_unit_body, business_unit_id)
+        return {"links": _unit_links(body["id"], base_url), **body}
 
     def _business_unit_objects(self, db, units, base_url):
         """Business-unit objects for rows of ``business_units``; star counts in one query."""
@@ -74,27 +77,42 @@ class BusinessUnitOps:
     def _star_counts(db, unit_ids):
         """{unit id: {stars: count}} from review_counts (json_each: no bound-parameter limit)."""
         counts = {}
-        if len(unit_ids) == 1:  # a single unit, as on every GET of one: the plain lookup is twice as fast
-            rows = db.execute("SELECT business_unit_id, stars, count FROM review_counts "
-                              "WHERE business_unit_id = ? AND count > 0", (unit_ids[0],))
-        else:
-            rows = db.execute("SELECT business_unit_id, stars, count FROM review_counts "
-                              "WHERE business_unit_id IN (SELECT value FROM json_each(?)) AND count > 0",
-                              (json.dumps(unit_ids),))
-        for unit_id, stars, count in rows:
+        for unit_id, stars, count in db.execute(
+                "SELECT business_unit_id, stars, count FROM review_counts "
+                "WHERE business_unit_id IN (SELECT value FROM json_each(?)) AND count > 0",
+                (json.dumps(unit_ids),)):
             counts.setdefault(unit_id, {})[stars] = count
         return counts
 
 
+def unit_key(unit_id):
+    """The store-cache key of a unit's JSON object (but its links): forget it where the unit's
+    row or star counts change."""
+    return ("business unit", unit_id)
+
+
+def _cached_unit_body(db, business_unit_id):
+    unit = BusinessUnitOps._business_unit_row(db, business_unit_id)
+    counts = dict(db.execute("SELECT stars, count FROM review_counts WHERE business_unit_id = ? AND count > 0",
+                             (unit["id"],)).fetchall())
+    return _unit_body(unit, counts)
+
+
 def _business_unit_json(unit, counts, base_url):
-    unit_id = unit["id"]
+    return {"links": _unit_links(unit["id"], base_url), **_unit_body(unit, counts)}
+
+
+def _unit_links(unit_id, base_url):
+    return [{"href": f"{base_url}/v1/business-units/{unit_id}", "method": "GET", "rel": "self"},
+            {"href": f"{base_url}/v1/business-units/{unit_id}/locations", "method": "GET",
+             "rel": "business-units-locations"}]
+
+
+def _unit_body(unit, counts):
     total = sum(counts.values())
     trust_score = _trust_score(counts)
     return {
-        "links": [{"href": f"{base_url}/v1/business-units/{unit_id}", "method": "GET", "rel": "self"},
-                  {"href": f"{base_url}/v1/business-units/{unit_id}/locations", "method": "GET",
-                   "rel": "business-units-locations"}],
-        "id": unit_id,
+        "id": unit["id"],
         "displayName": unit["display_name"],
         "name": {"identifying": unit["identifying_name"], "referring": json.loads(unit["referring_names"])},
         "websiteUrl": unit["website_url"],

@@ -3,6 +3,7 @@
 import json
 
 from . import errors, world
+from .business_units import unit_key
 from .clock import LATEST, iso
 
 PLANS = ("free", "standard", "premium", "advanced", "enterprise")
@@ -13,17 +14,19 @@ class ControlOps:
 
     def reset_sandbox(self):
         """Reload the world that was last loaded; tokens, codes, keys and the clock start over."""
+        self._write_journal()  # journal.py: kept if the load fails
         with self.store.transaction() as db:
             scenario = self.store.get_meta(db, "scenario")
             world.install(db, self.store, self.clock, scenario)
-            db.execute("DELETE FROM journal")
+            self._empty_journal(db)
         return self.get_sandbox_state()
 
     def load_scenario(self, scenario):
         """Replace the world with an already validated scenario (all or nothing)."""
+        self._write_journal()  # journal.py: kept if the load fails
         with self.store.transaction() as db:
             world.install(db, self.store, self.clock, scenario)
-            db.execute("DELETE FROM journal")
+            self._empty_journal(db)
         return self.get_sandbox_state()
 
     def get_sandbox_state(self):
@@ -84,6 +87,7 @@ class ControlOps:
             if partner_permissions is not None:
                 db.execute("UPDATE business_units SET partner_permissions = ? WHERE id = ?",
                            (int(partner_permissions), unit_id))
+            self.store.forget(db, unit_key(unit_id))  # the unit's cached row
             return self._unit_state(db, db.execute("SELECT * FROM business_units WHERE id = ?", (unit_id,)).fetchone())
 
     def _partner_state(self, db, row):

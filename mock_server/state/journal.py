@@ -1,8 +1,12 @@
 """The request journal: what every caller asked and got, secrets redacted, bounded in size.
 
-The journal shows the newest ``journalLimit`` entries. Rows older than that are deleted every
-``journalLimit // 100`` inserts rather than on each one (one statement saved per request), so
-the table holds at most 1% more rows than it shows; reads never show them.
+The journal shows the newest ``journalLimit`` entries. A file store's entries are written as
+they come (another worker may read the journal next), and rows older than the limit deleted
+every ``journalLimit // 100`` inserts rather than on each one, so the table holds at most 1%
+more rows than it shows. A memory store's entries wait in the sandbox, BATCH at most, and are
+written together, then trimmed to the limit: a transaction per request cost more than all
+else the journal does, and only this process can read that store; every read of the journal
+writes the waiting entries first, so no reader can tell.
 """
 
 import json
@@ -24,26 +28,33 @@ def redact_query(query_string):
     return redact_pairs(parse_qsl(query_string, keep_blank_values=True))
 
 
+BATCH = 100  # a memory store's journal entries written in one transaction
+INSERT = "INSERT INTO journal (entry) VALUES (?)"
+
+
 class JournalOps:
-    """Mixin of Sandbox."""
+    """Mixin of Sandbox (which starts ``_unwritten_journal``: a memory store's waiting entries)."""
 
     def record_request(self, entry):
         """Append one request (already redacted by the caller). ``entry["credentials"]`` is the
-        request's Credentials; the journal keeps their summary (describe_credentials), read in
-        the same transaction as the write."""
+        request's Credentials; the journal keeps their summary (describe_credentials)."""
+        if self.store.path is None:
+            with self.store.read() as db:  # a memory store's lock: held while the waiting list changes
+                self._unwritten_journal.append(self._journal_text(db, entry))
+                if len(self._unwritten_journal) >= BATCH:
+                    self._write_journal()
+            return
         with self.store.transaction() as db:
-            now = self.clock.now(db)
-            entry = {**entry, "credentials": self.describe_credentials(db, entry["credentials"]),
-                     "time": iso(now), "at": round(now, 3)}
-            seq = db.execute("INSERT INTO journal (entry) VALUES (?)", (json.dumps(entry),)).lastrowid
+            seq = db.execute(INSERT, (self._journal_text(db, entry),)).lastrowid
             limit = self.settings(db)["journalLimit"]
             if seq % max(1, limit // 100) == 0:
                 db.execute("DELETE FROM journal WHERE seq <= ?", (seq - limit,))
 
     def list_journal(self, since=0, limit=100):
+        self._write_journal()
         with self.store.read() as db:
             newest = db.execute("SELECT max(seq) FROM journal").fetchone()[0] or 0
-            oldest_shown = newest - self.settings(db)["journalLimit"]  # older rows await the next trim
+            oldest_shown = newest - self.settings(db)["journalLimit"]  # a file store's await the next trim
             rows = db.execute("SELECT seq, entry FROM journal WHERE seq > ? ORDER BY seq LIMIT ?",
                               (max(since, oldest_shown), limit)).fetchall()
         entries = [{"seq": row["seq"], **json.loads(row["entry"])} for row in rows]
@@ -51,4 +62,25 @@ class JournalOps:
 
     def clear_journal(self):
         with self.store.transaction() as db:
-            db.execute("DELETE FROM journal")
+            self._empty_journal(db)
+
+    def _journal_text(self, db, entry):
+        now = self.clock.now(db)
+        return json.dumps({**entry, "credentials": self.describe_credentials(db, entry["credentials"]),
+                           "time": iso(now), "at": round(now, 3)})
+
+    def _write_journal(self):
+        """Write a memory store's waiting entries, then keep the newest ``journalLimit`` rows."""
+        if not self._unwritten_journal:
+            return
+        with self.store.transaction() as db:
+            db.executemany(INSERT, [(text,) for text in self._unwritten_journal])
+            newest = db.execute("SELECT max(seq) FROM journal").fetchone()[0]
+            db.execute("DELETE FROM journal WHERE seq <= ?", (newest - self.settings(db)["journalLimit"],))
+            self._unwritten_journal.clear()
+
+    def _empty_journal(self, db):
+        """Delete every entry, waiting ones too, in the caller's transaction. A world load calls
+        _write_journal before its transaction, so a load that fails loses no entry."""
+        db.execute("DELETE FROM journal")
+        self._unwritten_journal.clear()

@@ -25,6 +25,7 @@ class Sandbox(AccessRules, OAuthOps, BusinessUnitOps, PartnerOps, JournalOps, Co
         self.store = store
         self.clock = Clock(store)
         self.ids = RuntimeIds(store)
+        self._unwritten_journal = []  # journal.py: a memory store's entries waiting to be written
         with store.read() as db:
             empty = store.get_meta(db, "scenario") is None
         if fresh or empty:
@@ -32,8 +33,13 @@ class Sandbox(AccessRules, OAuthOps, BusinessUnitOps, PartnerOps, JournalOps, Co
                 raise ValueError(f"sandbox {name!r} has no world and no scenario was given")
             with store.bulk_transaction() as db:  # nobody else has the store open yet
                 install(db, store, self.clock, scenario)
-                db.execute("DELETE FROM journal")
+                self._empty_journal(db)
 
     def settings(self, db):
-        # Merged over the defaults: a world kept with --state may predate a newer setting.
-        return settings_of({"settings": self.store.get_meta(db, "settings") or {}})
+        """The settings (read-only), merged over the defaults once per stored value: a world kept
+        with --state may predate a newer setting."""
+        return self.store.get_meta_as(db, "settings", _with_defaults)
+
+
+def _with_defaults(stored):
+    return settings_of({"settings": stored or {}})

@@ -91,8 +91,9 @@ class Store:
         # A memory database is one connection, shared by this process's threads under a lock;
         # a file database gets a connection per (process, thread).
         self._memory = self._open() if path is None else None
-        self._lock = threading.RLock() if path is None else None
-        with self._locked():
+        self._lock = threading.RLock() if path is None else _NoLock()
+        self._memory_read = _MemoryRead(self._lock, self._memory)
+        with self._lock:
             self.connection().executescript(full_schema())  # executescript commits on its own
 
     def _open(self):
@@ -120,20 +121,9 @@ class Store:
             db.close()
             self._local.__dict__.clear()
 
-    @contextmanager
     def transaction(self):
         """A write transaction (BEGIN IMMEDIATE, so concurrent workers queue instead of deadlocking)."""
-        with self._locked():
-            db = self.connection()
-            db.execute("BEGIN IMMEDIATE")
-            self._check_cache(db)
-            try:
-                yield db
-            except BaseException:
-                db.execute("ROLLBACK")
-                db.cache.clear()  # it may hold values read or forgotten inside the rolled-back writes
-                raise
-            db.execute("COMMIT")
+        return _Transaction(self, write=True)
 
     @contextmanager
     def bulk_transaction(self):
@@ -154,23 +144,13 @@ class Store:
             db.execute("PRAGMA synchronous=NORMAL")
             db.execute("PRAGMA journal_mode=WAL")
 
-    @contextmanager
     def read(self):
         """A consistent read snapshot."""
         if self._memory is not None:
             # One connection, and every use of it holds the lock: nothing can write between two
             # statements, so the snapshot needs no BEGIN/COMMIT (two statements saved per read).
-            with self._lock:
-                yield self._memory
-            return
-        with self._locked():
-            db = self.connection()
-            db.execute("BEGIN")
-            self._check_cache(db)
-            try:
-                yield db
-            finally:
-                db.execute("COMMIT")
+            return self._memory_read
+        return _Transaction(self, write=False)
 
     def _check_cache(self, db):
         """Drop the connection's cache if another connection committed since its last snapshot.
@@ -182,14 +162,6 @@ class Store:
             if version != db.data_version:
                 db.cache.clear()
                 db.data_version = version
-
-    @contextmanager
-    def _locked(self):
-        if self._lock is None:
-            yield
-        else:
-            with self._lock:
-                yield
 
     # -- the connection's cache (only inside read() or transaction(), which keep it current)
     @staticmethod
@@ -225,8 +197,17 @@ class Store:
     # -- meta key/value (JSON-encoded), read through the cache
     @staticmethod
     def get_meta(db, key, default=None):
-        value = Store.cached(db, ("meta", key), _read_meta, key)
+        value = Store.cached(db, ("meta", key), _read_meta, key)[0]
         return default if value is _MISSING else value
+
+    @staticmethod
+    def get_meta_as(db, key, convert):
+        """``convert(value)`` (None for no row), worked out once per cached value and forgotten
+        with it. The result is shared: read-only."""
+        value, converted = Store.cached(db, ("meta", key), _read_meta, key)
+        if convert not in converted:
+            converted[convert] = convert(None if value is _MISSING else value)
+        return converted[convert]
 
     @staticmethod
     def set_meta(db, key, value):
@@ -235,6 +216,77 @@ class Store:
         Store.forget(db, ("meta", key))
 
 
+# The context managers of read() and transaction() are classes, not @contextmanager generators:
+# three or four of them run on every request, and a generator costs about a microsecond more.
+class _Transaction:
+    """BEGIN IMMEDIATE (``write``) or BEGIN ... COMMIT; a failed write rolls back."""
+
+    __slots__ = ("_store", "_write", "_db")
+
+    def __init__(self, store, write):
+        self._store, self._write = store, write
+
+    def __enter__(self):
+        store = self._store
+        store._lock.acquire()
+        try:
+            db = self._db = store.connection()
+            db.execute("BEGIN IMMEDIATE" if self._write else "BEGIN")
+            try:
+                store._check_cache(db)
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+        except BaseException:
+            store._lock.release()
+            raise
+        return db
+
+    def __exit__(self, kind, value, traceback):
+        db = self._db
+        try:
+            if kind is None or not self._write:  # a read ends alike either way
+                db.execute("COMMIT")
+            else:
+                db.execute("ROLLBACK")
+                db.cache.clear()  # it may hold values read or forgotten inside the rolled-back writes
+        finally:
+            self._store._lock.release()
+
+
+class _MemoryRead:
+    """read() of a memory store: its lock held, its one connection."""
+
+    __slots__ = ("_lock", "_db")
+
+    def __init__(self, lock, db):
+        self._lock, self._db = lock, db
+
+    def __enter__(self):
+        self._lock.acquire()
+        return self._db
+
+    def __exit__(self, kind, value, traceback):
+        self._lock.release()
+
+
+class _NoLock:
+    """A file store's lock: none, each thread has a connection of its own."""
+
+    def acquire(self):
+        pass
+
+    def release(self):
+        pass
+
+    def __enter__(self):
+        pass
+
+    def __exit__(self, kind, value, traceback):
+        pass
+
+
 def _read_meta(db, key):
+    """(the decoded value, get_meta_as's conversions of it)"""
     row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-    return _MISSING if row is None else json.loads(row[0])
+    return _MISSING if row is None else json.loads(row[0]), {}
