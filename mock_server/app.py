@@ -75,10 +75,11 @@ def _journal(response):
              "pid": os.getpid()}  # which server process answered: shows every worker shares one state
     if form:
         entry["form"] = form
-    if "fault" in g:  # the fault rule (or the rate ceiling) that changed this request's answer
-        entry["fault"] = g.fault
-    if g.get("request_violations"):  # where the request breaks the contract (api/request_validation.py)
-        entry["violations"] = g.request_violations
+    notes = g._get_current_object()
+    if "fault" in notes:  # the fault rule (or the rate ceiling) that changed this request's answer
+        entry["fault"] = notes.fault
+    if notes.get("request_violations"):  # where the request breaks the contract (api/request_validation.py)
+        entry["violations"] = notes.request_violations
     sandbox.record_request(entry)
     return response
 

@@ -78,8 +78,9 @@ def _parts(operation, req):
     has_body = operation.body is not None
     body = req.get_data(cache=True) if has_body else b""  # before .form, which would consume it
     form = list(req.form.items(multi=True)) if has_body and req.mimetype.endswith("urlencoded") else []
-    return RequestParts(path=path, query=dict(req.args.lists()), headers=req.headers,
-                        media_type=req.mimetype, body=body, form=form)
+    # Neither the query nor the media type is parsed when there is none to check.
+    return RequestParts(path=path, query=dict(req.args.lists()) if req.query_string else {}, headers=req.headers,
+                        media_type=req.mimetype if has_body else "", body=body, form=form)
 
 
 @lru_cache(maxsize=None)  # one entry per route of the app
