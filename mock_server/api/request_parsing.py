@@ -6,7 +6,7 @@ import re
 from functools import cached_property, lru_cache
 
 from flask import Request, current_app, request
-from werkzeug.sansio.utils import get_current_url
+from werkzeug.sansio.utils import get_current_url, get_host
 
 from ..state import errors
 from ..state.access import Credentials
@@ -22,7 +22,7 @@ class ApiRequest(Request):
     once: the fault check, request validation, the view and the journal all want the sandbox
     and the credentials (and every ``request.x`` through Flask's proxy costs about a microsecond)."""
 
-    @cached_property
+    @property
     def sandbox_name(self):
         return self.environ.get(SANDBOX_KEY, "default")
 
@@ -34,18 +34,18 @@ class ApiRequest(Request):
     @cached_property
     def credentials(self):
         """The credentials on this request (unverified)."""
-        headers = self.headers
-        scheme, _, value = headers.get("Authorization", "").partition(" ")
+        environ = self.environ  # the two headers by their WSGI names: what headers.get() looks up
+        scheme, _, value = environ.get("HTTP_AUTHORIZATION", "").partition(" ")
         bearer = value.strip() if scheme.lower() == "bearer" and value.strip() else None
         # The headers as they are (their get() ignores case): copying them all costs more than the
         # one or two the state layer ever looks up.
-        return Credentials(apikey=headers.get("apikey") or self.args.get("apikey") or None,
-                           bearer=bearer, headers=headers)
+        return Credentials(apikey=environ.get("HTTP_APIKEY") or self.args.get("apikey") or None,
+                           bearer=bearer, headers=self.headers)
 
     @cached_property
     def link_root(self):
         """Links are built from the request's own scheme and host, never from api.trustpilot.com."""
-        return _host_url(self.scheme, self.host) + self.script_root
+        return _host_url(self.scheme, self.environ.get("HTTP_HOST"), self.server) + self.script_root
 
 
 def credentials():
@@ -57,9 +57,10 @@ def base_url():
 
 
 @lru_cache(maxsize=64)
-def _host_url(scheme, host):
-    # Werkzeug's request.host_url, without its IRI decoding on every request: the same few hosts ask.
-    return get_current_url(scheme, host).rstrip("/")
+def _host_url(scheme, host_header, server):
+    """request.host_url as Werkzeug works it out (the Host header checked, IRI-decoded; ApiRequest
+    sets no trusted_hosts), once per host rather than on every request."""
+    return get_current_url(scheme, get_host(scheme, host_header, server)).rstrip("/")
 
 
 def form_fields():
