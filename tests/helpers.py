@@ -1,6 +1,7 @@
 """Small helpers shared by the tests: the default world's values and the calls every flow makes."""
 
 import base64
+from concurrent.futures import ThreadPoolExecutor
 
 PARTNER_ID = "cd94b09c-8f89-11ea-bc55-0242ac130003"
 OTHER_PARTNER_ID = "7c1e2d3f-4a5b-4c6d-8e9f-0a1b2c3d4e5f"
@@ -64,3 +65,9 @@ def customer_headers(client):
                         data={"grant_type": "authorization_code", "code": login_code(client, key["apiKey"]),
                               "redirect_uri": REDIRECT}).get_json()["access_token"]
     return {"Authorization": f"Bearer {token}", "x-partner-id": PARTNER_ID}
+
+
+def from_both_workers(send, times=40):
+    """``send()`` ``times`` times, four at once, so that both workers of a live server answer some."""
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        return list(pool.map(lambda _: send(), range(times)))

@@ -8,7 +8,7 @@ import pytest
 import requests
 import yaml
 
-from helpers import DEMO_BU, password_token
+from helpers import DEMO_BU, from_both_workers, password_token
 from mock_server import scenario
 from mock_server.api.faults import ConnectionDropped
 
@@ -316,6 +316,24 @@ def test_rate_ceiling_is_shared_by_the_workers(live):
                  timeout=5).raise_for_status()
     answers = [requests.get(live + FIND, headers=KEY, timeout=5) for _ in range(6)]
     assert [a.status_code for a in answers] == [200, 200, 200, 429, 429, 429]
+
+
+def test_create_fault_rule_reaches_every_worker(live):
+    """Each worker caches "no rule is active"; a rule added through one must reach the other."""
+    def pids_answering(status):
+        answers = from_both_workers(lambda: requests.get(live + UNIT, headers=KEY, timeout=5))
+        assert {a.status_code for a in answers} == {status}
+        entries = requests.get(live + "/_mock/journal", params={"limit": 1000}, timeout=5).json()["entries"]
+        return {e["pid"] for e in entries[-len(answers):]}
+
+    assert len(pids_answering(200)) == 2  # both workers have read the rules (none) by now
+    created = requests.post(live + "/_mock/faults", json={"id": "down", "path": "/v1/business-units/*",
+                                                          "response": {"preset": "serviceUnavailable"}}, timeout=5)
+    assert created.status_code == 201
+    try:
+        assert len(pids_answering(503)) == 2
+    finally:
+        requests.delete(live + "/_mock/faults/down", timeout=5)
 
 
 # -- the two schemas say the same -------------------------------------------------------------

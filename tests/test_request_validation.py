@@ -6,7 +6,7 @@ import pytest
 import requests
 
 from mock_server import create_app
-from tests.helpers import DEMO_BU, PARTNER, TOKEN_PATH, basic
+from tests.helpers import DEMO_BU, PARTNER, TOKEN_PATH, basic, from_both_workers
 
 APIKEY = {"apikey": "demo-partner-key"}
 REVIEWS = f"/v1/business-units/{DEMO_BU}/reviews"
@@ -230,12 +230,14 @@ def test_scenario_setting_chooses_the_mode():
 
 
 def test_update_sandbox_settings_reaches_every_worker(live):
-    """Over real HTTP with two gunicorn workers: the mode lives in the shared store."""
+    """Over real HTTP with two gunicorn workers: the mode lives in the shared store (and each
+    worker's cache of it, filled by the calls before the change, must notice)."""
+    from_both_workers(lambda: requests.get(live + REVIEWS, headers=APIKEY, timeout=5))
     try:
         assert requests.patch(f"{live}/_mock/settings", json={"requestValidation": "strict"}, timeout=5).ok
-        statuses = {requests.get(live + REVIEWS, params={"responded": "TRUE"}, headers=APIKEY, timeout=5).status_code
-                    for _ in range(6)}
-        assert statuses == {400}
+        answers = from_both_workers(lambda: requests.get(live + REVIEWS, params={"responded": "TRUE"},
+                                                         headers=APIKEY, timeout=5))
+        assert {a.status_code for a in answers} == {400}
     finally:
         requests.patch(f"{live}/_mock/settings", json={"requestValidation": "lenient"}, timeout=5)
 

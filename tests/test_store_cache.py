@@ -12,6 +12,7 @@ from mock_server.state.store import Store
 
 UNIT_PATH = "/v1/business-units/507f191e810c19729de860ea"
 FACTS = RequestFacts("GET", UNIT_PATH, Credentials(apikey="demo-partner-key"))
+DOWN = {"id": "down", "path": "/v1/business-units/*", "response": {"preset": "serviceUnavailable"}}
 
 
 @pytest.fixture
@@ -31,13 +32,13 @@ def test_update_sandbox_settings_seen_by_another_connection(two_workers):
 def test_create_fault_rule_seen_by_another_connection(two_workers):
     first, second = two_workers
     assert second.fault_for(FACTS) is None  # "no active rule" cached by the second connection now
-    first.create_fault_rule({"id": "down", "path": "/v1/business-units/*", "response": {"preset": "serviceUnavailable"}})
+    first.create_fault_rule(DOWN)
     assert second.fault_for(FACTS).rule == "down"
 
 
 def test_clear_fault_rules_then_none_fires(two_workers):
     first, second = two_workers
-    first.create_fault_rule({"id": "down", "path": "/v1/business-units/*", "response": {"preset": "serviceUnavailable"}})
+    first.create_fault_rule(DOWN)
     assert first.fault_for(FACTS).rule == "down"
     second.clear_fault_rules()
     assert first.fault_for(FACTS) is None

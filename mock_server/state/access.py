@@ -19,7 +19,7 @@ class Credentials:
 
     apikey: str | None = None
     bearer: str | None = None
-    headers: object = field(default_factory=dict)  # asked only .get(lower-cased name): werkzeug's Headers or a dict
+    headers: object = field(default_factory=dict)  # only .get(lower-cased name): werkzeug's Headers, a dict
 
     @property
     def empty(self):

@@ -56,7 +56,8 @@ class BusinessUnitOps:
 
     @staticmethod
     def _business_unit_row(db, business_unit_id, columns="*"):
-        row = db.execute(f"SELECT {columns} FROM business_units WHERE id = ?", (business_unit_id,)).fetchone()  # noqa: S608
+        sql = f"SELECT {columns} FROM business_units WHERE id = ?"  # noqa: S608 - columns are constants
+        row = db.execute(sql, (business_unit_id,)).fetchone()
         if row is None:
             raise errors.NotFound(f"no business unit has the id {business_unit_id!r}")
         return row

@@ -1,12 +1,14 @@
 """The request journal: what every caller asked and got, secrets redacted, bounded in size.
 
-The journal shows the newest ``journalLimit`` entries. A file store's entries are written as
-they come (another worker may read the journal next), and rows older than the limit deleted
-every ``journalLimit // 100`` inserts rather than on each one, so the table holds at most 1%
-more rows than it shows. A memory store's entries wait in the sandbox, BATCH at most, and are
-written together, then trimmed to the limit: a transaction per request cost more than all
-else the journal does, and only this process can read that store; every read of the journal
-writes the waiting entries first, so no reader can tell.
+The journal shows the newest ``journalLimit`` entries; older rows are deleted in batches, not
+one per request, and reads never show those still waiting to go:
+  * a file store's entries are written as they come (another worker may read the journal
+    next); every ``journalLimit // 100`` inserts the rows past the limit are deleted, so the
+    table holds at most 1% more rows than the journal shows;
+  * a memory store's entries wait in the sandbox, BATCH at most, and are written in one
+    transaction, then the table is cut to the limit: a transaction per request cost more than
+    all else the journal does. Only this process can read that store, and every read of the
+    journal writes the waiting entries first.
 """
 
 import json

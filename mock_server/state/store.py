@@ -69,6 +69,7 @@ def full_schema():
 
     return SCHEMA + "".join(area.SCHEMA for area in AREAS)
 
+
 class Connection(sqlite3.Connection):
     """A connection with the cache of values read through it (see the module docstring)."""
 
@@ -166,8 +167,8 @@ class Store:
     # -- the connection's cache (only inside read() or transaction(), which keep it current)
     @staticmethod
     def cached(db, key, load, *args):
-        """``load(db, *args)``, remembered on this connection until forgotten (see the module docstring).
-        The value is shared by every later caller: treat it as read-only."""
+        """``load(db, *args)``, remembered on this connection until forgotten (see the module
+        docstring). The value is shared by every later caller: treat it as read-only."""
         value = db.cache.get(key, _NOT_CACHED)
         if value is _NOT_CACHED:
             value = db.cache[key] = load(db, *args)
