@@ -1,7 +1,7 @@
 """In-process overhead: the emulator's Flask test client against a bare Flask test client returning
 the same JSON, called interleaved in one run. Prints microseconds per call and their ratio.
 
-    .venv/bin/python bench/inprocess_overhead.py [--calls 3000] [--rounds 7] [--profile]
+    .venv/bin/python bench/inprocess_overhead.py [--calls 250] [--rounds 40] [--profile]
 
 Never used for assertions in tests; see bench/README.md for what the numbers mean.
 """
