@@ -10,6 +10,7 @@ Exit status: 0 when every required check passes, 1 when one does not, 2 when the
 
 import argparse
 import os
+import signal
 import sys
 
 from . import manifest as manifests
@@ -17,7 +18,7 @@ from .checks import CATALOG
 from .reporters import Fanout, build_reporters
 from .runner import UnknownCheck, run, select
 
-EXIT_READY, EXIT_NOT_READY, EXIT_CANNOT_RUN = 0, 1, 2
+EXIT_READY, EXIT_NOT_READY, EXIT_CANNOT_RUN, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 def main(argv=None):
@@ -61,14 +62,23 @@ def _run(args):
         return EXIT_CANNOT_RUN
     from .emulator import Emulator  # imports Flask: only when there is a run to do
 
+    signal.signal(signal.SIGTERM, _interrupt)  # a cancelled CI job: stop the services, as on Ctrl-C
+
     emulator = Emulator(args.sandbox, args.control_token)
     reporters = build_reporters(console_stream=None if args.quiet else sys.stdout, junit=args.junit,
                                 json_path=args.json, html=args.html)
     try:
         summary = run(manifest, emulator, Fanout(reporters), only=args.only, jobs=args.jobs, browser=args.browser)
+    except KeyboardInterrupt:
+        print("trustpilot-conformance: interrupted; no report written", file=sys.stderr)
+        return EXIT_INTERRUPTED
     finally:
         emulator.close()
     return EXIT_READY if summary.ready else EXIT_NOT_READY
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
 
 
 def _list(args):

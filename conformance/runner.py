@@ -51,10 +51,15 @@ def run(manifest, emulator, reporter, only=None, jobs=2, browser="http"):
         for check in in_worlds:
             reporter.check_started(check.id, check.title)
             futures[pool.submit(run_in_world, check, manifest, emulator, browser)] = check
-        for future in as_completed(futures):
-            result = future.result()
-            results[result.id] = result
-            reporter.check_finished(result)
+        try:
+            for future in as_completed(futures):
+                result = future.result()
+                results[result.id] = result
+                reporter.check_finished(result)
+        except KeyboardInterrupt:  # let the running checks stop their services; start no more
+            for future in futures:
+                future.cancel()
+            raise
     for check in (c for c in checks if c.world is None):
         reporter.check_started(check.id, check.title)
         result = run_on_results(check, manifest, [results[c.id] for c in in_worlds])
