@@ -13,7 +13,10 @@ from urllib.parse import urljoin
 
 import requests
 
+from .http import fetch
+
 CHROMIUM = "/usr/bin/chromium"
+PAGE_SECONDS = 30  # for a whole page to arrive (a page that trickles forever is a failed step)
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 
 
@@ -46,10 +49,10 @@ class HttpBrowser:
 
     def open(self, url):
         try:
-            response = self.session.get(url, timeout=30)
+            answer = fetch(self.session, "GET", url, PAGE_SECONDS)
         except requests.RequestException as exc:
             raise BrowserError(f"opening {url} failed: {exc}") from None
-        return Page(response.url, response.status_code, response.text)
+        return Page(answer.url, answer.status, answer.text)
 
     def sign_in(self, page, username, password):
         form = login_form(page.text, page.url)
@@ -57,16 +60,19 @@ class HttpBrowser:
             raise BrowserError(f"no login form on {page.url}")
         action, fields = form
         fields.update(username=username, password=password)
-        answer = self.session.post(action, data=fields, allow_redirects=False, timeout=30)
+        try:
+            answer = fetch(self.session, "POST", action, PAGE_SECONDS, data=fields, allow_redirects=False)
+        except requests.RequestException as exc:
+            raise BrowserError(f"submitting the login form to {action} failed: {exc}") from None
         location = answer.headers.get("Location")
-        return SignIn(answer.status_code, urljoin(action, location) if location else None, answer.text)
+        return SignIn(answer.status, urljoin(action, location) if location else None, answer.text)
 
     def get(self, url):
         try:
-            response = self.session.get(url, timeout=30)
+            answer = fetch(self.session, "GET", url, PAGE_SECONDS)
         except requests.RequestException as exc:
             return None, str(exc)
-        return response.status_code, response.text
+        return answer.status, answer.text
 
     def close(self):
         self.session.close()

@@ -60,11 +60,17 @@ def _run(args):
     except (manifests.ManifestError, UnknownCheck) as exc:
         print(f"trustpilot-conformance: {exc}", file=sys.stderr)
         return EXIT_CANNOT_RUN
-    from .emulator import Emulator  # imports Flask: only when there is a run to do
+    from .emulator import Emulator, SandboxUnreachable  # imports Flask: only when there is a run to do
 
     signal.signal(signal.SIGTERM, _interrupt)  # a cancelled CI job: stop the services, as on Ctrl-C
 
-    emulator = Emulator(args.sandbox, args.control_token)
+    try:
+        emulator = Emulator(args.sandbox, args.control_token)
+    except SandboxUnreachable as exc:
+        print(f"trustpilot-conformance: {exc}", file=sys.stderr)
+        return EXIT_CANNOT_RUN
+    if hasattr(sys.stdout, "reconfigure"):  # an integration's output in a terminal that cannot show it
+        sys.stdout.reconfigure(errors="replace")
     reporters = build_reporters(console_stream=None if args.quiet else sys.stdout, junit=args.junit,
                                 json_path=args.json, html=args.html)
     try:

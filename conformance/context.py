@@ -5,17 +5,18 @@ reads the sandbox's ``journal()`` to judge, ``note``s what it saw and raises Che
 requirement is not met. ``finish()`` turns the whole into redacted Evidence with a sequence picture.
 """
 
+import json
 import secrets as random_tokens
 from . import consent
 from .browsers import BROWSERS
+from .checks import seen
 from .checks.base import CheckFailed
 from .driver import Outcome
-from .redaction import Redactor
+from .redaction import MIN_SECRET_LENGTH, Redactor, world_secrets
 from .results import Evidence, Step, Trigger
+from .worlds import KIT_API_KEY
 
-# The kit's own application in every kit world (scenarios/conformance/*.yaml): its reads are
-# journaled like any other, and left out of what the checks judge.
-KIT_API_KEY = "conformance-kit-reader"
+EVIDENCE_LIMIT = 20000  # characters of one output kept in the reports
 USE_CASE_VALUES = {
     "ingestion": lambda ctx, c: {},
     "showcase": lambda ctx, c: {},
@@ -38,6 +39,7 @@ class CheckContext:
                         "referenceId": f"ORDER-{nonce}"}
         self._reviews = {}
         self._redactor = None
+        self.pages = []  # (where, body) of the integration's pages the customer's browser saw
 
     # -- making the integration act ------------------------------------------------------------
     def trigger(self, name, customer=None, /, **values):
@@ -58,7 +60,7 @@ class CheckContext:
         outcome = self.onboard(customer)
         if not outcome.ok:
             raise CheckFailed(f"could not get this far: onboarding {customer.domain} failed ({outcome.outcome}): "
-                              f"{_tail(outcome.output)}")
+                              f"{seen.tail(outcome.output)}")
         return outcome
 
     def authorize(self, customer):
@@ -83,6 +85,7 @@ class CheckContext:
 
     def deliver(self, url, label="GET callback (code, state)", refusal_expected=False):
         status, body = consent.deliver(self.browser, url, self.steps, label, refusal_expected)
+        self.pages.append(("callback page", body or ""))
         self._journal_steps()
         return status, body
 
@@ -96,7 +99,7 @@ class CheckContext:
         status, body = self.deliver(authorization.callback_url)
         if status is None or status >= 400:
             raise CheckFailed(f"could not get this far: the integration's callback answered "
-                              f"{status or 'nothing'} for {customer.domain}: {_tail(body)}")
+                              f"{status or 'nothing'} for {customer.domain}: {seen.tail(body)}")
         return authorization
 
     def every_use_case(self, customer):
@@ -106,6 +109,9 @@ class CheckContext:
 
     def use_case(self, name, customer):
         return self.trigger(name, customer, **USE_CASE_VALUES[name](self, customer))
+
+    def remove_fault(self, rule_id):
+        self.sandbox.control("DELETE", f"/faults/{rule_id}")
 
     def pick_review(self, customer):
         """A review of the customer to reply to: the third newest, so 'always the first' is caught."""
@@ -137,9 +143,17 @@ class CheckContext:
             who = "Customer" if entry["path"].endswith("/authenticate") else actor
             self.steps.append(Step(who, "Trustpilot", _label(entry), str(entry["status"]), entry["status"] < 400))
 
+    def leaks(self):
+        """Which secrets (by kind) appear in what the integration printed or showed, and where."""
+        secrets = world_secrets(self.sandbox, self.world.partner)
+        outputs = [(f"{o.name} output", o.output) for o in self.outcomes] + self.pages
+        outputs.append(("service log", self.integration.service_output()))
+        return sorted({f"{kind} in the {where}" for where, text in outputs for kind, value in secrets
+                       if len(value) >= MIN_SECRET_LENGTH and value in (text or "")})
+
     def redact(self, text):
         if self._redactor is None:
-            self._redactor = Redactor.for_world(self.sandbox, self.world.partner)
+            self._redactor = Redactor.for_world(self.sandbox, self.world.partner, self.integration.private_values())
         return self._redactor(text)
 
     def close(self):
@@ -148,15 +162,23 @@ class CheckContext:
     def finish(self):
         """Evidence with every secret of the world replaced by '***' (trigger outputs included)."""
         redact = self.redact
-        triggers = [Trigger(o.name, redact(o.target), o.ok, o.outcome, redact(o.output), round(o.seconds, 3))
+        triggers = [Trigger(o.name, redact(o.target), o.ok, o.outcome, _trimmed(redact(o.output)), round(o.seconds, 3))
                     for o in self.outcomes]
         service_log = self.integration.service_output()
         if service_log:
             triggers.append(Trigger("service", redact(self.integration.service_command or ""), True, "log",
-                                    redact(service_log[-20000:]), 0.0))
+                                    _trimmed(redact(service_log)), 0.0))
         steps = [Step(s.source, s.target, redact(s.label), s.outcome, s.ok) for s in self.steps]
-        return Evidence(notes=[redact(n) for n in self.notes], requests=self.journal(), triggers=triggers,
-                        sequence=steps)
+        requests = json.loads(redact(json.dumps(self.journal())))  # beyond the journal's own redaction
+        return Evidence(notes=[redact(n) for n in self.notes], requests=requests, triggers=triggers, sequence=steps,
+                        leaks=self.leaks())
+
+
+def _trimmed(text):
+    """The end of a long output (where the error usually is), marked as trimmed."""
+    if len(text) <= EVIDENCE_LIMIT:
+        return text
+    return f"[... {len(text) - EVIDENCE_LIMIT} earlier characters left out ...]\n" + text[-EVIDENCE_LIMIT:]
 
 
 def _by_kit(entry):
@@ -169,8 +191,3 @@ def _label(entry):
     if entry["path"].startswith("/v1/oauth/"):
         return f"{entry['method']} {entry['path'].rsplit('/', 1)[-1]} (grant: {grant or 'none'})"
     return f"{entry['method']} {entry['path']}"
-
-
-def _tail(text, size=300):
-    text = (text or "").strip()
-    return text[-size:] if text else "(no output)"

@@ -1,9 +1,13 @@
 """Drive the partner's integration: start its service, run its triggers, keep what it printed.
 
 Everything here follows the manifest: commands run with the manifest's folder as working
-directory and the sandbox's environment variables; placeholders are filled (shell-quoted in
-commands, URL-quoted in URLs). Raw output stays in memory for the checks (the secrets check
-must see it as printed); only redacted copies go into evidence (CheckContext.finish).
+directory; placeholders are filled (shell-quoted in commands, URL-quoted in URLs, JSON-escaped
+in bodies). The integration's environment is only what the manifest names: the sandbox's
+variables, ``extra``, the variables listed in ``passEnvironment`` and a few basics (PATH, HOME,
+locale), so a CI job's own secrets never reach its output or the reports. Raw output (up to
+RAW_LIMIT) stays in memory for the checks, the secrets check scans all of it; only redacted,
+trimmed copies go into evidence (CheckContext.finish). Every process group the kit starts is
+killed when its trigger or check ends, and all of them at once when the run is interrupted.
 """
 
 import json
@@ -17,11 +21,26 @@ import time
 from dataclasses import dataclass
 from urllib.parse import quote
 
+import threading
+
 import requests
 
 from mock_server.testing.server import free_port
 
-OUTPUT_LIMIT = 20000  # characters of one trigger's output kept as evidence
+from .http import fetch
+
+RAW_LIMIT = 2_000_000       # characters of one trigger's output the checks see
+BASIC_ENVIRONMENT = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "USER", "SHELL")
+_live_groups = set()        # process groups started and not yet killed (all checks' threads)
+_live_lock = threading.Lock()
+
+
+def kill_everything():
+    """Kill every process group the kit started and has not killed yet (an interrupted run)."""
+    with _live_lock:
+        groups = list(_live_groups)
+    for group in groups:
+        _kill_group(group, signal.SIGKILL)
 
 
 class IntegrationError(Exception):
@@ -69,6 +88,13 @@ class Integration:
             out = out.replace("{" + key + "}", quoting(text) if quoting else text)
         return out
 
+    def private_values(self):
+        """Values the kit passed on that are not the sandbox's: 'extra' and 'passEnvironment' ones,
+        possibly the partner's own secrets; reports show them as '***'."""
+        names = set(self.manifest.data.get("passEnvironment", [])) - set(BASIC_ENVIRONMENT)
+        values = [v for k, v in (self.env or {}).items() if k in names]
+        return values + list(self.manifest.environment.get("extra", {}).values())
+
     def fill_url(self, template, **values):
         return self.fill(template, lambda text: quote(text, safe=""), **values)
 
@@ -85,7 +111,8 @@ class Integration:
             "username": partner["users"][0]["email"], "password": partner["users"][0]["password"],
             "dataDirectory": self.data_dir,
         }
-        env = {key: value for key, value in os.environ.items() if not key.startswith("TRUSTPILOT_")}
+        passed = set(BASIC_ENVIRONMENT) | set(self.manifest.data.get("passEnvironment", []))
+        env = {key: value for key, value in os.environ.items() if key in passed}
         env.update(names.get("extra", {}))
         env.update({names[key]: str(value) for key, value in values.items() if key in names})
         env["PYTHONUNBUFFERED"] = "1"  # a killed service still leaves its log behind
@@ -98,10 +125,8 @@ class Integration:
             return None
         command = self.service_command = self.fill(service["command"], shlex.quote)
         cwd = self.manifest.folder / service.get("workingDirectory", ".")
-        log = open(self._log_path, "w")
-        self._service = subprocess.Popen(command, shell=True, cwd=cwd, env=self.env, stdout=log,
-                                         stderr=subprocess.STDOUT, start_new_session=True)
-        log.close()
+        with open(self._log_path, "w") as log:
+            self._service = _start(command, cwd, self.env, log, "the service")
         ready = self.fill(service["readyUrl"])
         deadline = time.monotonic() + service.get("startTimeoutSeconds", 10)
         while time.monotonic() < deadline:
@@ -109,7 +134,7 @@ class Integration:
                 raise IntegrationError(f"the service exited with status {self._service.returncode} before "
                                        f"{ready} answered: {command}\n{self.service_output()[-2000:]}")
             try:
-                if requests.get(ready, timeout=1).status_code < 500:
+                if fetch(requests, "GET", ready, 2).status < 500:
                     return command
             except requests.RequestException:
                 pass
@@ -119,14 +144,18 @@ class Integration:
                                f"{service.get('startTimeoutSeconds', 10)} s: {command}")
 
     def stop_service(self):
-        if self._service is None or self._service.poll() is not None:
+        """TERM, then KILL after 5 s, to the service's whole process group: also what it left
+        running after its first process exited."""
+        if self._service is None:
             return
-        _kill(self._service, signal.SIGTERM)
-        try:
-            self._service.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            _kill(self._service, signal.SIGKILL)
-            self._service.wait()
+        if self._service.poll() is None:
+            _kill_group(self._service.pid, signal.SIGTERM)
+            try:
+                self._service.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                pass
+        _kill_group(self._service.pid, signal.SIGKILL)
+        self._service.wait()
 
     def service_output(self):
         try:
@@ -147,17 +176,17 @@ class Integration:
     def _run(self, name, command, timeout):
         started = time.monotonic()
         with tempfile.TemporaryFile("w+", errors="replace") as out:
-            proc = subprocess.Popen(command, shell=True, cwd=self.manifest.folder, env=self.env, stdout=out,
-                                    stderr=subprocess.STDOUT, start_new_session=True)
+            proc = _start(command, self.manifest.folder, self.env, out, f"the {name} trigger")
             try:
                 code = proc.wait(timeout=timeout)
                 outcome = f"exit {code}"
             except subprocess.TimeoutExpired:
-                _kill(proc, signal.SIGKILL)
-                proc.wait()
                 code, outcome = None, f"timed out after {timeout:g} s (killed)"
+            finally:
+                _kill_group(proc.pid, signal.SIGKILL)  # and whatever it left running in the background
+                proc.wait()
             out.seek(0)
-            output = out.read()[-OUTPUT_LIMIT:]
+            output = out.read(RAW_LIMIT)
         return Outcome(name, command, code == 0, outcome, output, time.monotonic() - started, status=code)
 
     def _request(self, name, definition, values, timeout):
@@ -168,16 +197,31 @@ class Integration:
             body = json.loads(self.fill(json.dumps(body), lambda text: json.dumps(text)[1:-1], **values))
         started = time.monotonic()
         try:
-            response = requests.request(method, url, json=body, timeout=timeout)
+            answer = fetch(requests, method, url, timeout, json=body)
         except requests.RequestException as exc:
             return Outcome(name, f"{method} {url}", False, f"no answer: {exc}", "", time.monotonic() - started)
-        return Outcome(name, f"{method} {url}", response.ok, f"HTTP {response.status_code}",
-                       response.text[-OUTPUT_LIMIT:], time.monotonic() - started, status=response.status_code,
-                       url=response.url)
+        ok = 200 <= answer.status < 300
+        return Outcome(name, f"{method} {url}", ok, f"HTTP {answer.status}", answer.text,
+                       time.monotonic() - started, status=answer.status, url=answer.url)
 
 
-def _kill(proc, sig):
+def _start(command, cwd, env, out, what):
+    """A shell running ``command`` in a process group of its own (so all of it can be killed)."""
     try:
-        os.killpg(proc.pid, sig)  # the shell and whatever it started
+        proc = subprocess.Popen(command, shell=True, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+    except OSError as exc:
+        raise IntegrationError(f"{what} could not be started in {cwd}: {exc}") from None
+    with _live_lock:
+        _live_groups.add(proc.pid)
+    return proc
+
+
+def _kill_group(group, sig):
+    try:
+        os.killpg(group, sig)  # the shell and whatever it started
     except (ProcessLookupError, PermissionError):
         pass
+    if sig == signal.SIGKILL:
+        with _live_lock:
+            _live_groups.discard(group)

@@ -13,6 +13,10 @@ import requests
 CONTROL_TOKEN_HEADER = "X-Sandbox-Control-Token"
 
 
+class SandboxUnreachable(Exception):
+    """--sandbox names a server that does not answer as a Trustpilot partner sandbox."""
+
+
 class Emulator:
     def __init__(self, url=None, control_token=None):
         self._server = None
@@ -46,10 +50,11 @@ class Emulator:
         try:
             response = self.session().get(f"{self.url}/_mock/sandboxes", timeout=10)
         except requests.RequestException as exc:
-            raise SystemExit(f"trustpilot-conformance: the sandbox at {self.url} cannot be reached: {exc}") from None
+            raise SandboxUnreachable(f"the sandbox at {self.url} cannot be reached: {exc}") from None
         if response.status_code != 200:
-            raise SystemExit(f"trustpilot-conformance: {self.url}/_mock/sandboxes answered {response.status_code}: "
-                             f"{response.text[:300]} (is it a Trustpilot partner sandbox? is --control-token needed?)")
+            raise SandboxUnreachable(f"{self.url}/_mock/sandboxes answered {response.status_code}: "
+                                     f"{response.text[:300]} (is it a Trustpilot partner sandbox? is --control-token "
+                                     "needed?)")
 
     def close(self):
         if self._server is not None:

@@ -5,6 +5,7 @@ which environment variables point it at the sandbox. See the README's "Partner m
 """
 
 import json
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -15,6 +16,9 @@ SCHEMA_PATH = Path(__file__).resolve().parent / "manifest.schema.json"
 USE_CASES = ("invite", "showcase", "reply", "ingestion")
 DEFAULT_TRIGGER_TIMEOUT = 20.0
 DEFAULT_START_TIMEOUT = 10.0
+PLACEHOLDERS = ("python", "port", "data_dir", "domain", "business_unit_id", "review_id", "message", "email", "name",
+                "reference_id")
+PLACEHOLDER = re.compile(r"(?<![$\\])\{([A-Za-z_][A-Za-z0-9_]*)\}")  # not ${SHELL_VARIABLE}
 
 
 class ManifestError(Exception):
@@ -74,18 +78,34 @@ def load(path):
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ManifestError(f"{path}: cannot read the manifest: {exc}") from None
-    return Manifest(path, parse(text, str(path)))
+    return Manifest(path, parse(text, str(path), path.parent))
 
 
-def parse(text, source):
+def parse(text, source, folder=None):
+    """The manifest's data; ``folder`` (where it lives) lets paths in it be checked too."""
     data = yaml_document.parse(text, source, ManifestError)
     if not isinstance(data, dict):
         raise ManifestError(f"{source}:1: the manifest must be a mapping (manifest, integration, triggers, "
                             "environment)")
-    problems = [_plainer(p) for p in yaml_document.schema_problems(_validator(), data)] or _semantic_problems(data)
+    problems = ([_plainer(p) for p in yaml_document.schema_problems(_validator(), data)]
+                or _semantic_problems(data, folder))
     if problems:
         raise ManifestError(yaml_document.describe(problems, text, source))
     return data
+
+
+def _placeholder_problems(data):
+    """A misspelt {placeholder} would reach the integration as literal text: name it instead."""
+    places = [(["integration", "redirectUri"], data["integration"]["redirectUri"])]
+    places += [(["service", key], value) for key, value in (data.get("service") or {}).items() if isinstance(value, str)]
+    for name, trigger in data["triggers"].items():
+        places += [(["triggers", name, key], json.dumps(trigger[key]) if key == "json" else trigger[key])
+                   for key in ("run", "url", "json") if key in trigger]
+    for path, text in places:
+        unknown = sorted(set(PLACEHOLDER.findall(text)) - set(PLACEHOLDERS))
+        if unknown:
+            yield path, (f"unknown placeholder(s) {', '.join('{' + u + '}' for u in unknown)}; the kit fills "
+                         f"{', '.join('{' + p + '}' for p in PLACEHOLDERS)}")
 
 
 def _plainer(problem):
@@ -98,9 +118,13 @@ def _plainer(problem):
     return problem
 
 
-def _semantic_problems(data):
-    """What the schema cannot say: each claimed use case needs its trigger; {port} needs a service."""
-    problems = []
+def _semantic_problems(data, folder=None):
+    """What the schema cannot say: each claimed use case needs its trigger; {port} needs a service;
+    placeholders are known ones; the service's working directory exists."""
+    problems = list(_placeholder_problems(data))
+    directory = (data.get("service") or {}).get("workingDirectory")
+    if folder is not None and directory is not None and not (folder / directory).is_dir():
+        problems.append((["service", "workingDirectory"], f"{folder / directory} is not a directory"))
     triggers = data["triggers"]
     for i, use_case in enumerate(data["integration"]["useCases"]):
         if use_case not in triggers:

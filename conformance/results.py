@@ -41,6 +41,7 @@ class Evidence:
     requests: list = field(default_factory=list)    # the sandbox's journal entries (redacted)
     triggers: list = field(default_factory=list)    # Trigger
     sequence: list = field(default_factory=list)    # Step
+    leaks: list = field(default_factory=list)       # "accessToken in the reply output": kinds, never values
 
 
 @dataclass

@@ -15,10 +15,14 @@ from datetime import datetime, timezone
 
 from .browsers import BrowserError
 from .checks import CATALOG, CheckFailed, NotApplicable
+from .checks.security import leaks_elsewhere
 from .context import CheckContext
-from .driver import Integration, IntegrationError
+from .driver import Integration, IntegrationError, kill_everything
 from .results import CheckResult, Evidence, RunInfo, RunSummary
 from .worlds import World
+
+
+SECRETS_CHECK = "security.no-secrets"
 
 
 class UnknownCheck(ValueError):
@@ -29,8 +33,11 @@ def select(only=None):
     """The checks to run, in catalog order: all, or those whose id is or starts with one of ``only``."""
     if not only:
         return list(CATALOG)
-    chosen = [c for c in CATALOG if any(c.id == o or c.id.startswith(o.rstrip(".") + ".") for o in only)]
-    unknown = [o for o in only if not any(c.id == o or c.id.startswith(o.rstrip(".") + ".") for c in CATALOG)]
+    def named(check, name):
+        return check.id == name or check.id.startswith(name.rstrip(".") + ".")
+
+    chosen = [c for c in CATALOG if any(named(c, o) for o in only)]
+    unknown = [o for o in only if not any(named(c, o) for c in CATALOG)]
     if unknown:
         raise UnknownCheck(f"no check is called {', '.join(map(repr, unknown))}; the checks are: "
                            f"{', '.join(c.id for c in CATALOG)}")
@@ -56,10 +63,12 @@ def run(manifest, emulator, reporter, only=None, jobs=2, browser="http"):
                 result = future.result()
                 results[result.id] = result
                 reporter.check_finished(result)
-        except KeyboardInterrupt:  # let the running checks stop their services; start no more
+        except KeyboardInterrupt:  # start no more checks; end the running ones' processes now
             for future in futures:
                 future.cancel()
+            kill_everything()
             raise
+    _judge_leaks_everywhere(results)
     for check in (c for c in checks if c.world is None):
         reporter.check_started(check.id, check.title)
         result = run_on_results(check, manifest, [results[c.id] for c in in_worlds])
@@ -68,6 +77,14 @@ def run(manifest, emulator, reporter, only=None, jobs=2, browser="http"):
     summary = RunSummary(results=[results[c.id] for c in checks], seconds=round(time.monotonic() - started, 2))
     reporter.run_finished(info, summary)
     return summary
+
+
+def _judge_leaks_everywhere(results):
+    """security.no-secrets also fails for a secret any other check found in the integration's output."""
+    own = results.get(SECRETS_CHECK)
+    message = leaks_elsewhere(list(results.values()))
+    if own is not None and own.status == "pass" and message:
+        own.status, own.message = "fail", message
 
 
 def run_in_world(check, manifest, emulator, browser="http"):
@@ -102,6 +119,9 @@ def run_in_world(check, manifest, emulator, browser="http"):
         evidence = ctx.finish() if ctx is not None else Evidence()
         if ctx is not None:
             message = ctx.redact(message)
+    except Exception as exc:  # the sandbox went away while the evidence was collected
+        evidence, status = Evidence(), "error"
+        message = f"{message}\nthe kit could not collect the evidence: {exc!r}".strip()
     finally:
         if world is not None:
             world.close()

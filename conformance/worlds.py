@@ -13,6 +13,9 @@ from mock_server import scenario
 from mock_server.testing.client import Sandbox
 
 WORLDS_DIR = scenario.SCENARIO_DIR / "conformance"
+# The kit's own application in every kit world: its reads (which review to reply to, whether
+# the reply arrived) are journaled like any other and left out of what the checks judge.
+KIT_API_KEY = "conformance-kit-reader"
 
 
 @lru_cache(maxsize=None)

@@ -1,6 +1,7 @@
 """The kit's driver: placeholders filled safely for a shell, a URL and JSON; HTTP triggers judged by status."""
 
 import json
+import time
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -71,3 +72,63 @@ def test_trigger_url_unreachable_says_so(tmp_path):
     integration = _integration(tmp_path, {"showcase": {"url": "http://127.0.0.1:9/x"}})
     outcome = integration.trigger("showcase")
     assert not outcome.ok and outcome.outcome.startswith("no answer: ")
+
+
+class Trickle(BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Length", "1000")
+        self.end_headers()
+        for _ in range(100):
+            self.wfile.write(b".")
+            self.wfile.flush()
+            time.sleep(0.1)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_trigger_url_that_trickles_is_cut_at_its_timeout(tmp_path):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Trickle)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        integration = _integration(tmp_path, {"showcase": {
+            "url": f"http://127.0.0.1:{server.server_port}/slow", "timeoutSeconds": 1}})
+        outcome = integration.trigger("showcase")
+    finally:
+        server.shutdown()
+    assert not outcome.ok
+    assert outcome.outcome.endswith("/slow did not answer in full within 1 s")
+
+
+def test_trigger_run_leaves_nothing_running(tmp_path):
+    marker = tmp_path / "still-running"
+    integration = _integration(tmp_path, {"showcase": {"run": f"(sleep 1; touch {marker}) & echo started"}})
+    integration.env = {"PATH": "/usr/bin:/bin"}
+    assert integration.trigger("showcase").output == "started\n"
+    time.sleep(1.5)
+    assert not marker.exists()  # the background job died with the trigger's process group
+
+
+class FakeSandbox:
+    api_url = invitations_url = "http://127.0.0.1:1/_sandbox/x"
+    authenticate_url = api_url + "/authenticate"
+
+
+PARTNER = {"id": "p", "apiKey": "k", "apiSecret": "s", "users": [{"email": "u@x.test", "password": "pw"}]}
+
+
+def test_environment_holds_only_what_the_manifest_names(tmp_path, monkeypatch):
+    monkeypatch.setenv("CI_JOB_TOKEN", "glpat-not-for-partners")
+    monkeypatch.setenv("JAVA_HOME", "/opt/java-secret-build")
+    integration = _integration(tmp_path, {})
+    integration.point_at(FakeSandbox(), PARTNER)
+    assert "CI_JOB_TOKEN" not in integration.env and "JAVA_HOME" not in integration.env
+    assert integration.env["TRUSTPILOT_API_SECRET"] == "s" and "PATH" in integration.env
+
+    def passing(data):
+        data["passEnvironment"] = ["JAVA_HOME"]
+    passed = Integration(manifests.load(reference_manifest(tmp_path, passing)), str(tmp_path))
+    passed.point_at(FakeSandbox(), PARTNER)
+    assert passed.env["JAVA_HOME"] == "/opt/java-secret-build"
+    assert "/opt/java-secret-build" in passed.private_values()  # shown as *** in reports

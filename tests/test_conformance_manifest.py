@@ -99,3 +99,18 @@ def test_cli_run_unknown_check_id_exits_2(capsys):
     assert cli.main(["run", "--manifest", str(REFERENCE), "--only", "consent.nope"]) == 2
     err = capsys.readouterr().err
     assert "no check is called 'consent.nope'" in err and "consent.state" in err
+
+
+def test_parse_misspelt_placeholder_is_named():
+    text = MINIMAL.replace("showcase {business_unit_id}", "showcase {buisness_unit_id} ${HOME}")
+    message = problems(text)
+    assert message.startswith("m.yaml:11: triggers.showcase.run: unknown placeholder(s) {buisness_unit_id}; "
+                              "the kit fills {python}, {port}")
+    assert "HOME" not in message
+
+
+def test_load_missing_working_directory(tmp_path):
+    path = tmp_path / "m.yaml"
+    path.write_text(MINIMAL + "service: {command: ./serve, readyUrl: 'http://127.0.0.1:1/', workingDirectory: app}\n")
+    with pytest.raises(manifest.ManifestError, match=r"service\.workingDirectory: .*/app is not a directory"):
+        manifest.load(path)

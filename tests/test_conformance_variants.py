@@ -98,3 +98,14 @@ def test_broken_manifest_fails_only_its_check(check_id, emulator, tmp_path):
     change, words = BROKEN_MANIFESTS[check_id]
     manifest = manifests.load(reference_manifest(tmp_path, change))
     _only_this_fails(run(manifest, emulator, Fanout([]), jobs=2), check_id, words)
+
+
+def test_secret_leaked_on_an_error_path_fails_the_secrets_check(emulator, tmp_path):
+    manifest = manifests.load(reference_manifest(tmp_path, variant="password_in_refusal"))
+    summary = run(manifest, emulator, Fanout([]), only=["auth.two-factor", "security.no-secrets"])
+    results = {r.id: r for r in summary.results}
+    assert results["security.no-secrets"].status == "fail"
+    assert results["security.no-secrets"].message.startswith(
+        "secrets appear in what the integration printed or showed in other checks: "
+        "auth.two-factor: password in the onboard output")
+    assert "conformance-password-91c2" not in results["auth.two-factor"].evidence.triggers[0].output

@@ -145,3 +145,4 @@ def test_list_sandbox_secrets_names_every_secret_and_issued_token(client):
     assert ("password", "partner-password") in values and ("password", "customer-password") in values
     assert ("accessToken", token["access_token"]) in values
     assert ("refreshToken", token["refresh_token"]) in values
+    assert ("basicCredentials", "ZGVtby1wYXJ0bmVyLWtleTpkZW1vLXBhcnRuZXItc2VjcmV0") in values  # key:secret

@@ -97,7 +97,7 @@ def ineligible(ctx):
                               "not eligible; it must stop and tell the customer what to do")
         if not wording.search(first.output):
             raise CheckFailed(f"onboarding {domain} failed without telling the customer to {advice}; "
-                              f"its output was: {first.output.strip()[-300:]!r}")
+                              f"its output was: {seen.tail(first.output)}")
         ctx.note(f"{domain}: refused with {first.outcome}, told the customer to {advice}")
         ctx.sandbox.update_business_unit(customer.id, **change)
         again = ctx.onboard(customer)
@@ -105,7 +105,7 @@ def ineligible(ctx):
                 if e["path"].endswith("/" + customer.id) and e["status"] == 201]
         if not again.ok or not keys:
             raise CheckFailed(f"after the customer of {domain} acted ({advice}), onboarding again did not complete "
-                              f"({again.outcome}, {len(keys)} key(s) created): {again.output.strip()[-300:]!r}")
+                              f"({again.outcome}, {len(keys)} key(s) created): {seen.tail(again.output)}")
         ctx.note(f"{domain}: onboarding completed after the customer acted (key created at #{keys[-1]['seq']})")
 
 
@@ -134,10 +134,10 @@ def key_errors(ctx):
                               f"({outcome.outcome}); it must fail and say why")
         if not wording.search(outcome.output):
             raise CheckFailed(f"key creation answered {status} ({text}) and onboarding failed without a clear "
-                              f"error naming it; output: {outcome.output.strip()[-300:]!r}")
+                              f"error naming it; output: {seen.tail(outcome.output)}")
         if len(attempts) > MAX_KEY_ATTEMPTS:
             raise CheckFailed(f"key creation answered {status} and was tried {len(attempts)} times; an error that "
                               f"names the partner id or the business unit does not pass by retrying")
         ctx.note(f"{status} on key creation: onboarding failed ({outcome.outcome}) with "
                  f"{outcome.output.strip()[-160:]!r} after {len(attempts)} attempt(s)")
-        ctx.sandbox.control("DELETE", f"/faults/{rule}")
+        ctx.remove_fault(rule)

@@ -29,7 +29,7 @@ def beta_rehearsal(ctx):
         if failed:
             use_case, outcome = failed[0]
             raise CheckFailed(f"beta customer {customer.domain}: {use_case} failed ({outcome.outcome}) after all "
-                              f"five were connected: {outcome.output.strip()[-300:]!r}")
+                              f"five were connected: {seen.tail(outcome.output)}")
         ctx.note(f"{customer.domain}: onboarded, connected, {', '.join(ctx.manifest.use_cases) or 'no use case'} ok")
     keys = {a["businessUnitId"] for a in ctx.sandbox.state()["applications"] if a["kind"] == "customer"}
     exchanged = [e for e in seen.token_requests(ctx.journal(), "authorization_code") if seen.ok(e)]

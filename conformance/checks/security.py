@@ -1,22 +1,30 @@
-"""No secret in the integration's output: API secret, passwords, tokens, codes."""
+"""No secret in the integration's output: API secrets, passwords, tokens, codes, Basic credentials.
+
+This check runs the whole journey in its own world and searches everything the integration
+printed or showed (every trigger's whole output, its pages, its service log) for every secret
+of the world, as given, URL-encoded or inside Basic credentials. Every other check searches its
+own outputs the same way (CheckContext.leaks); the runner fails this check when any did.
+"""
 
 from .base import CheckFailed, check
 from .onboarding import BRIGHT
 
 
 @check("security.no-secrets", "No secret in the integration's output",
-       "Security: API secrets, passwords and tokens never appear in logs or output")
+       "Security: API secrets, passwords and tokens never appear in logs, pages or output")
 def no_secrets(ctx):
     ctx.every_use_case(ctx.world.customer(BRIGHT))
-    secrets = ctx.sandbox.control("GET", "/secrets")["secrets"]
-    partner = ctx.world.partner
-    secrets += [{"kind": "apiSecret", "value": partner["apiSecret"]},
-                *({"kind": "password", "value": u["password"]} for u in partner["users"])]
-    outputs = [(o.name, o.output) for o in ctx.outcomes] + [("service log", ctx.integration.service_output())]
-    leaks = sorted({(where, s["kind"]) for where, text in outputs for s in secrets
-                    if len(s["value"]) >= 6 and s["value"] in (text or "")})
-    ctx.note(f"{len(outputs)} output(s) scanned for {len(secrets)} secret value(s)")
+    leaks = ctx.leaks()
+    ctx.note(f"{len(ctx.outcomes)} trigger output(s), {len(ctx.pages)} page(s) and the service log searched")
     if leaks:
-        shown = "; ".join(f"{kind} in the {where} output" for where, kind in leaks)
-        raise CheckFailed(f"secrets appear in the integration's output: {shown} (the values are redacted in "
-                          "this report)")
+        raise CheckFailed(f"secrets appear in what the integration printed or showed: {'; '.join(leaks)} "
+                          "(the values are redacted in this report)")
+
+
+def leaks_elsewhere(results):
+    """The message for secrets other checks found (error paths leak too), or None."""
+    found = [f"{r.id}: {'; '.join(r.evidence.leaks)}" for r in results if r.evidence.leaks and r.id != "security.no-secrets"]
+    if not found:
+        return None
+    return ("secrets appear in what the integration printed or showed in other checks: " + " | ".join(found)
+            + " (the values are redacted in this report)")

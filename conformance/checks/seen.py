@@ -28,6 +28,16 @@ def token_requests(entries, grant=None):
     return out
 
 
+# The use cases in the order a check picks the first claimed one that uses the customer's token.
+CUSTOMER_TOKEN_FIRST = ("reply", "invite", "ingestion", "showcase")
+
+
+def tail(text, size=300):
+    """The end of an output (where the error usually is), quoted, for a failure message."""
+    text = (text or "").strip()
+    return repr(text[-size:]) if text else "(no output)"
+
+
 def ok(entry):
     return 200 <= entry["status"] < 300
 

@@ -8,13 +8,13 @@ from .onboarding import BRIGHT
 
 EXPIRY_HOURS = 101  # the access token lasts 100 hours (program page, steps 2 and 6)
 TWO_FACTOR_WORDING = re.compile(r"2-?step|two.?(step|factor)|2fa|multi.?factor|verification", re.I)
-TOKEN_USE_CASES = ("reply", "invite", "ingestion", "showcase")  # the first claimed one is run
 
 
 @check("tokens.refresh", "After the 100-hour expiry the customer token is refreshed, not re-consented",
-       "Step 6: the access token lasts 100 hours; after that, refresh it (the customer is not asked again)")
+       "Step 6: the access token lasts 100 hours; after that, refresh it (the customer is not asked again). "
+       "Only the sandbox's clock moves, so the integration sees the expiry as the API's 401 and must refresh then")
 def refresh(ctx):
-    use_case = next((u for u in TOKEN_USE_CASES if u in ctx.manifest.use_cases), None)
+    use_case = next((u for u in seen.CUSTOMER_TOKEN_FIRST if u in ctx.manifest.use_cases), None)
     if use_case is None:
         raise NotApplicable("no use case is claimed, so nothing calls the API with the customer's token")
     customer = ctx.world.customer(BRIGHT)
@@ -36,7 +36,7 @@ def refresh(ctx):
         raise NotApplicable(f"{use_case} makes no call with the customer's token, so its expiry is not observable")
     if not outcome.ok:
         raise CheckFailed(f"after the token expired, {use_case} failed ({outcome.outcome}) instead of refreshing: "
-                          f"{outcome.output.strip()[-300:]!r}")
+                          f"{seen.tail(outcome.output)}")
     if not refreshes:
         raise CheckFailed(f"after the token expired no refresh_token grant succeeded; calls: {seen.listing(later)}")
     expired_left = [e for e in customer_calls if e["seq"] > refreshes[-1]["seq"]
@@ -60,4 +60,4 @@ def two_factor(ctx):
                           "refusal does not go away by retrying")
     if not TWO_FACTOR_WORDING.search(outcome.output):
         raise CheckFailed("onboarding failed without saying that 2-step verification must be turned off for the "
-                          f"integration's user; output: {outcome.output.strip()[-300:]!r}")
+                          f"integration's user; output: {seen.tail(outcome.output)}")

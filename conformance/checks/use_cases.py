@@ -2,6 +2,7 @@
 
 import math
 
+from ..worlds import KIT_API_KEY
 from . import seen
 from .base import CheckFailed, check
 from .onboarding import BRIGHT, QUIET
@@ -15,7 +16,7 @@ def _ran(ctx, use_case, customer):
     outcome = ctx.use_case(use_case, customer)
     if not outcome.ok:
         raise CheckFailed(f"{use_case} for {customer.domain} failed ({outcome.outcome}): "
-                          f"{outcome.output.strip()[-300:]!r}")
+                          f"{seen.tail(outcome.output)}")
     return outcome
 
 
@@ -93,7 +94,7 @@ def reply(ctx):
     if not any(seen.ok(e) for e in posted):
         raise CheckFailed(f"no successful POST /v1/private/reviews/{review_id}/reply: {seen.listing(posted) or 'none'}")
     answer = ctx.sandbox.session.get(f"{ctx.sandbox.api_url}/v1/reviews/{review_id}",
-                                     headers={"apikey": "conformance-kit-reader"}, timeout=30).json()
+                                     headers={"apikey": KIT_API_KEY}, timeout=30).json()
     text = (answer.get("companyReply") or {}).get("text")
     if text != ctx.reply_message:
         raise CheckFailed(f"review {review_id}'s reply reads {text!r}, not the message asked for {ctx.reply_message!r}")
@@ -132,12 +133,12 @@ def showcase(ctx):
     before = ctx.journal()[-1]["seq"]
     _ran(ctx, "showcase", customer)
     entries = [e for e in ctx.journal() if e["seq"] > before and seen.ok(e)]
-    score = seen.calls(entries, "GET", f"/v1/business-units/{customer.id}") + \
-        seen.calls(entries, "GET", f"/v1/business-units/{customer.id}/profileinfo")
+    score = [e for path in (f"/v1/business-units/{customer.id}", f"/v1/business-units/{customer.id}/profileinfo",
+                            "/v1/business-units/find") for e in seen.calls(entries, "GET", path)]
     reviews = [e for pattern in REVIEW_LISTS + (ALL_REVIEWS,) for e in seen.calls(entries, "GET", pattern)]
     if not score:
-        raise CheckFailed(f"showcase never read the business unit's score (GET /v1/business-units/{customer.id} or "
-                          f"/profileinfo); calls: {seen.listing(entries)}")
+        raise CheckFailed(f"showcase never read the business unit's score (GET /v1/business-units/{customer.id}, "
+                          f"its /profileinfo or /find); calls: {seen.listing(entries)}")
     if not reviews:
         raise CheckFailed(f"showcase never read reviews; calls: {seen.listing(entries)}")
     ctx.note(f"score read at #{score[0]['seq']}, reviews at #{reviews[0]['seq']}")

@@ -187,6 +187,18 @@ def remembers_one_customer():
     ri.save_customer = save_customer
 
 
+def password_in_refusal():
+    """security.no-secrets, on an error path only: a refused password grant prints the password."""
+    def request_partner_token():
+        try:
+            return ORIGINAL["request_partner_token"]()
+        except ri.IntegrationError:
+            print(f"debug: the password grant was refused for password {ri.env('TRUSTPILOT_PASSWORD')}",
+                  file=sys.stderr)  # printed past the reference's own redaction
+            raise
+    ri.request_partner_token = request_partner_token
+
+
 def transport_token_path():
     from reference_integration.tokens import TOKEN_PATH
     return TOKEN_PATH
@@ -196,7 +208,7 @@ VARIANTS = {f.__name__: f for f in (
     token_per_call, search_not_find, skips_eligibility_check, unhelpful_refusal, swallows_key_errors,
     exchanges_code_twice, accepts_any_state, no_partner_header, reconsent_instead_of_refresh, retries_two_factor,
     first_page_only, replies_to_newest, drops_order_reference, showcase_without_score, ignores_retry_after,
-    no_retry_on_5xx, one_review_per_call, prints_token, remembers_one_customer)}
+    no_retry_on_5xx, one_review_per_call, prints_token, remembers_one_customer, password_in_refusal)}
 
 if __name__ == "__main__":
     VARIANTS[os.environ["BROKEN_VARIANT"]]()
