@@ -228,6 +228,8 @@ def test_html_report_shows_verdict_checks_requests_and_pictures(run, tmp_path):
     (None, "no credentials"),
     ({"apikey": None, "bearer": None, "clientKind": None, "partnerIdHeader": None}, "no API key or token"),
     ({"apikey": "k", "bearer": None, "clientKind": "partner", "partnerIdHeader": None}, "partner API key"),
+    ({"apikey": None, "bearer": None, "basicClient": "k", "clientKind": "customer", "partnerIdHeader": "p"},
+     "customer key and secret (Basic), x-partner-id present"),
     ({"apikey": None, "bearer": {"status": "valid", "clientId": "k"}, "clientKind": "partner", "partnerIdHeader": None},
      "partner token"),
     ({"apikey": None, "bearer": {"status": "expired", "clientId": "k"}, "clientKind": "customer",
@@ -299,3 +301,13 @@ def test_html_report_in_browser_shows_verdict_and_opens_a_failing_check(report_p
     shot = tmp_path / "report.png"
     report_page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 0 and shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_console_report_strips_the_integrations_terminal_escapes(run):
+    info, summary = run
+    result = next(r for r in summary.results if r.status == "fail")
+    result.message = "onboarding failed: \x1b[31mred error\x1b[0m"
+    stream = io.StringIO()
+    reporter = ConsoleReporter(stream, color=False)
+    reporter.check_finished(result)
+    assert "onboarding failed: red error" in stream.getvalue() and "\x1b" not in stream.getvalue()

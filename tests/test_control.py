@@ -146,3 +146,13 @@ def test_list_sandbox_secrets_names_every_secret_and_issued_token(client):
     assert ("accessToken", token["access_token"]) in values
     assert ("refreshToken", token["refresh_token"]) in values
     assert ("basicCredentials", "ZGVtby1wYXJ0bmVyLWtleTpkZW1vLXBhcnRuZXItc2VjcmV0") in values  # key:secret
+
+
+def test_journal_names_the_basic_client_of_a_token_request_without_its_secret(client):
+    from helpers import password_token
+    password_token(client)
+    entry = client.get("/_mock/journal").get_json()["entries"][-1]
+    assert entry["path"].endswith("/accesstoken")
+    assert entry["credentials"]["basicClient"] == "demo-partner-key"
+    assert entry["credentials"]["clientKind"] == "partner"
+    assert "demo-partner-secret" not in str(entry)

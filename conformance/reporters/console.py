@@ -4,7 +4,7 @@ import os
 import sys
 
 from ..results import Reporter
-from .common import by_severity, count_phrase, verdict
+from .common import by_severity, count_phrase, plain, verdict
 
 MARKS = {"pass": "✓", "fail": "✗", "skip": "-", "manual": "?", "error": "!"}
 ASCII_MARKS = {"pass": "+", "fail": "x", "skip": "-", "manual": "?", "error": "!"}
@@ -68,7 +68,8 @@ class ConsoleReporter(Reporter):
         return f"{mark} {result.id.ljust(self.width)}  {result.title}"
 
     def _message(self, message):
-        for line in (message or "").splitlines():
+        # The message may quote the integration's output: its own terminal escapes must not paint ours.
+        for line in plain(message).splitlines():
             self._line(INDENT + line)
 
     def _paint(self, code, text):

@@ -39,8 +39,10 @@ def describe_credentials(creds):
             parts.append("API key too")
     elif apikey:
         parts = [f"{kind} API key" if kind else "unknown API key"]
+    elif creds.get("basicClient"):  # the token endpoints: key:secret as Basic auth (the key only is recorded)
+        parts = [f"{kind} key and secret (Basic)" if kind else "unknown key (Basic)"]
     else:
-        parts = ["no API key or token"]  # the journal does not record Basic auth (the token endpoints')
+        parts = ["no API key or token"]
     # The journal records the header's value, not its name; x-partner-id is the scenario default.
     if creds.get("partnerIdHeader"):
         parts.append("x-partner-id present")

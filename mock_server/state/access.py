@@ -7,6 +7,8 @@ key or a token issued to one must carry the partner id header (an emulator decis
 header name is undocumented, so it is a scenario setting, ``x-partner-id`` by default).
 """
 
+import base64
+import binascii
 from dataclasses import dataclass, field
 
 from . import errors
@@ -176,10 +178,26 @@ class AccessRules:
                 status = ("revoked" if row["revoked"] else
                           "expired" if row["expires_at"] <= self.clock.now(db) else "valid")
                 summary["bearer"] = {"status": status, "clientId": row["client_id"], "userId": row["user_id"]}
-        client = (summary["bearer"] or {}).get("clientId") or creds.apikey
+        basic = None if creds.bearer else basic_client(creds.headers.get("authorization"))
+        if basic:
+            summary["basicClient"] = basic  # the key of 'Basic key:secret' (token endpoints), never the secret
+        client = (summary["bearer"] or {}).get("clientId") or creds.apikey or basic
         app = self._app_row(db, client) if client else None
         summary["clientKind"] = app["kind"] if app else None
         summary["partnerId"] = app["partner_id"] if app else None
         header = self.settings(db)["partnerIdHeader"]
         summary["partnerIdHeader"] = creds.headers.get(header.lower())
         return summary
+
+
+def basic_client(authorization):
+    """The API key in an 'Authorization: Basic base64(key:secret)' value (or a bare base64 one), else None."""
+    if not authorization:
+        return None
+    scheme, _, value = authorization.strip().partition(" ")
+    encoded = value.strip() if scheme.lower() == "basic" else (scheme if not value else None)
+    try:
+        key, sep, _ = base64.b64decode(encoded or "", validate=True).decode("utf-8").partition(":")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+    return key if sep and key else None
