@@ -33,6 +33,21 @@ RAW_LIMIT = 2_000_000       # characters of one trigger's output the checks see
 BASIC_ENVIRONMENT = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "USER", "SHELL")
 _live_groups = set()        # process groups started and not yet killed (all checks' threads)
 _live_lock = threading.Lock()
+_registry = None            # the watchdog's copy of _live_groups (conformance/watchdog.py), if any
+
+
+def use_registry(path):
+    """Keep ``path`` listing the live process groups, for the run's watchdog (None: stop)."""
+    global _registry
+    with _live_lock:
+        _registry = path
+        _write_registry()
+
+
+def _write_registry():
+    if _registry is not None:
+        with open(_registry, "w") as handle:
+            handle.write("".join(f"{group}\n" for group in _live_groups))
 
 
 def kill_everything():
@@ -214,6 +229,7 @@ def _start(command, cwd, env, out, what):
         raise IntegrationError(f"{what} could not be started in {cwd}: {exc}") from None
     with _live_lock:
         _live_groups.add(proc.pid)
+        _write_registry()
     return proc
 
 
@@ -225,3 +241,4 @@ def _kill_group(group, sig):
     if sig == signal.SIGKILL:
         with _live_lock:
             _live_groups.discard(group)
+            _write_registry()

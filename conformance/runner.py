@@ -6,18 +6,21 @@ checks that only read the manifest and the other results run last. Reporters hea
 from this (the calling) thread.
 """
 
+import os
 import shutil
 import tempfile
 import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import contextmanager
 from datetime import datetime, timezone
 
 from .browsers import BrowserError
 from .checks import CATALOG, CheckFailed, NotApplicable
 from .checks.security import leaks_elsewhere
 from .context import CheckContext
-from .driver import Integration, IntegrationError, kill_everything
+from . import watchdog
+from .driver import Integration, IntegrationError, kill_everything, use_registry
 from .results import CheckResult, Evidence, RunInfo, RunSummary
 from .worlds import World
 
@@ -50,6 +53,27 @@ def run(manifest, emulator, reporter, only=None, jobs=2, browser="http"):
                    started_at=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
                    checks=[c.id for c in checks], use_cases=manifest.use_cases)
     started = time.monotonic()
+    with watched():
+        return _run(checks, info, manifest, emulator, reporter, jobs, browser, started)
+
+
+@contextmanager
+def watched():
+    """A watchdog kills the integration's processes should this process die without cleaning up."""
+    handle, registry = tempfile.mkstemp(prefix="conformance-groups-")
+    os.close(handle)
+    use_registry(registry)
+    guard = watchdog.start(registry)
+    try:
+        yield
+    finally:
+        use_registry(None)
+        os.unlink(registry)
+        guard.terminate()  # the run cleaned up after itself: nothing left to watch
+        guard.wait()
+
+
+def _run(checks, info, manifest, emulator, reporter, jobs, browser, started):
     reporter.run_started(info)
     results = {}
     in_worlds = [c for c in checks if c.world is not None]
