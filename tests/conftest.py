@@ -88,6 +88,16 @@ def live(live_server):
     return live_server
 
 
+@pytest.fixture(scope="session")
+def kit_emulator():
+    """The conformance kit's in-process emulator, shared: each check runs in its own named sandbox."""
+    from conformance.emulator import Emulator
+
+    emulator = Emulator()
+    yield emulator
+    emulator.close()
+
+
 # -- real headless Chromium (Debian's; Playwright cannot download browsers here) -------------
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",

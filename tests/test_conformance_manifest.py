@@ -1,13 +1,10 @@
 """The partner manifest: the reference one is valid; a broken one gets file:line: field messages."""
 
-from pathlib import Path
-
 import pytest
 
 from conformance import cli, manifest
 
-ROOT = Path(__file__).resolve().parent.parent
-REFERENCE = ROOT / "examples" / "reference_integration" / "trustpilot-conformance.yaml"
+from kit_helpers import REFERENCE
 MINIMAL = """manifest: 1
 integration:
   name: Tiny

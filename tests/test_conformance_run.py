@@ -75,55 +75,39 @@ def test_run_against_a_gunicorn_sandbox_by_url(tmp_path):
     assert all(r.evidence.requests[0]["pid"] for r in summary.results)  # judged from that server's journal
 
 
-def test_run_service_that_cannot_start_is_an_error_not_a_pass(tmp_path):
+def test_run_service_that_cannot_start_is_an_error_not_a_pass(tmp_path, kit_emulator):
     def broken(data):
         data["service"]["command"] = "{python} -c 'import sys; print(\"boom\"); sys.exit(3)'"
-    emulator = Emulator()
-    try:
-        summary = run(manifests.load(reference_manifest(tmp_path, broken)), emulator, Fanout([]),
-                      only=["consent.state"])
-    finally:
-        emulator.close()
+    manifest = manifests.load(reference_manifest(tmp_path, broken))
+    summary = run(manifest, kit_emulator, Fanout([]), only=["consent.state"])
     result = summary.results[0]
     assert result.status == "error" and not summary.ready
     assert "the service exited with status 3 before" in result.message and "boom" in result.message
 
 
-def test_run_trigger_that_hangs_is_killed_and_fails(tmp_path):
+def test_run_trigger_that_hangs_is_killed_and_fails(tmp_path, kit_emulator):
     def hanging(data):
         data["triggers"]["showcase"] = {"run": "{python} -c 'import time; time.sleep(30)'", "timeoutSeconds": 1}
-    emulator = Emulator()
-    try:
-        summary = run(manifests.load(reference_manifest(tmp_path, hanging)), emulator, Fanout([]),
-                      only=["usecase.showcase"])
-    finally:
-        emulator.close()
+    manifest = manifests.load(reference_manifest(tmp_path, hanging))
+    summary = run(manifest, kit_emulator, Fanout([]), only=["usecase.showcase"])
     result = summary.results[0]
     assert result.status == "fail"
     assert result.message.startswith("showcase for bright-shop.example failed (timed out after 1 s (killed))")
 
 
-def test_run_unclaimed_use_case_is_skipped(tmp_path):
+def test_run_unclaimed_use_case_is_skipped(tmp_path, kit_emulator):
     def showcase_only(data):
         data["integration"]["useCases"] = ["showcase"]
-    emulator = Emulator()
-    try:
-        summary = run(manifests.load(reference_manifest(tmp_path, showcase_only)), emulator, Fanout([]),
-                      only=["usecase"])
-    finally:
-        emulator.close()
+    manifest = manifests.load(reference_manifest(tmp_path, showcase_only))
+    summary = run(manifest, kit_emulator, Fanout([]), only=["usecase"])
     statuses = {r.id: (r.status, r.message) for r in summary.results}
     assert statuses["usecase.reply"] == ("skip", "the integration does not claim the 'reply' use case")
     assert statuses["usecase.showcase"][0] == "pass"
 
 
 @needs_chromium
-def test_run_consent_in_real_headless_chromium():
-    emulator = Emulator()
-    try:
-        summary = run(manifests.load(REFERENCE), emulator, Fanout([]), only=["consent"], browser="chromium")
-    finally:
-        emulator.close()
+def test_run_consent_in_real_headless_chromium(kit_emulator):
+    summary = run(manifests.load(REFERENCE), kit_emulator, Fanout([]), only=["consent"], browser="chromium")
     assert {r.id: (r.status, r.message) for r in summary.results} == {
         "consent.authorization-code": ("pass", ""), "consent.state": ("pass", "")}
     consent = summary.results[0]

@@ -10,7 +10,6 @@ import pytest
 
 from conformance import manifest as manifests
 from conformance.checks import CATALOG
-from conformance.emulator import Emulator
 from conformance.reporters import Fanout
 from conformance.runner import run
 
@@ -59,20 +58,13 @@ BROKEN_MANIFESTS = {
 }
 
 
-@pytest.fixture(scope="module")
-def emulator():
-    emulator = Emulator()
-    yield emulator
-    emulator.close()
-
-
 def test_every_check_that_software_judges_has_a_failing_variant():
     judged = {c.id for c in CATALOG if c.severity != "manual"}
     assert set(BROKEN_INTEGRATIONS) | set(BROKEN_MANIFESTS) == judged
 
 
-def test_manual_items_are_never_passed_by_software(emulator, tmp_path):
-    summary = run(manifests.load(reference_manifest(tmp_path)), emulator, Fanout([]),
+def test_manual_items_are_never_passed_by_software(kit_emulator, tmp_path):
+    summary = run(manifests.load(reference_manifest(tmp_path)), kit_emulator, Fanout([]),
                   only=["program.master-partner-agreement"])
     assert [(r.status, r.blocking) for r in summary.results] == [("manual", False)]
 
@@ -87,22 +79,22 @@ def _only_this_fails(summary, check_id, words):
 
 
 @pytest.mark.parametrize("check_id", list(BROKEN_INTEGRATIONS))
-def test_broken_integration_fails_only_its_check(check_id, emulator, tmp_path):
+def test_broken_integration_fails_only_its_check(check_id, kit_emulator, tmp_path):
     variant, words = BROKEN_INTEGRATIONS[check_id]
     manifest = manifests.load(reference_manifest(tmp_path, variant=variant))
-    _only_this_fails(run(manifest, emulator, Fanout([]), jobs=2), check_id, words)
+    _only_this_fails(run(manifest, kit_emulator, Fanout([]), jobs=2), check_id, words)
 
 
 @pytest.mark.parametrize("check_id", list(BROKEN_MANIFESTS))
-def test_broken_manifest_fails_only_its_check(check_id, emulator, tmp_path):
+def test_broken_manifest_fails_only_its_check(check_id, kit_emulator, tmp_path):
     change, words = BROKEN_MANIFESTS[check_id]
     manifest = manifests.load(reference_manifest(tmp_path, change))
-    _only_this_fails(run(manifest, emulator, Fanout([]), jobs=2), check_id, words)
+    _only_this_fails(run(manifest, kit_emulator, Fanout([]), jobs=2), check_id, words)
 
 
-def test_secret_leaked_on_an_error_path_fails_the_secrets_check(emulator, tmp_path):
+def test_secret_leaked_on_an_error_path_fails_the_secrets_check(kit_emulator, tmp_path):
     manifest = manifests.load(reference_manifest(tmp_path, variant="password_in_refusal"))
-    summary = run(manifest, emulator, Fanout([]), only=["auth.two-factor", "security.no-secrets"])
+    summary = run(manifest, kit_emulator, Fanout([]), only=["auth.two-factor", "security.no-secrets"])
     results = {r.id: r for r in summary.results}
     assert results["security.no-secrets"].status == "fail"
     assert results["security.no-secrets"].message.startswith(
