@@ -39,6 +39,7 @@ class CheckContext:
                         "referenceId": f"ORDER-{nonce}"}
         self._reviews = {}
         self._redactor = None
+        self._world_secrets = None
         self.pages = []  # (where, body) of the integration's pages the customer's browser saw
 
     # -- making the integration act ------------------------------------------------------------
@@ -116,15 +117,21 @@ class CheckContext:
     def pick_review(self, customer):
         """A review of the customer to reply to: the third newest, so 'always the first' is caught."""
         if customer.id not in self._reviews:
-            response = self.sandbox.session.get(
-                f"{self.sandbox.api_url}/v1/business-units/{customer.id}/reviews",
-                params={"perPage": 3}, headers={"apikey": KIT_API_KEY}, timeout=30)
-            reviews = response.json().get("reviews", []) if response.ok else []
+            status, body = self.kit_read(f"/v1/business-units/{customer.id}/reviews", perPage=3)
+            reviews = body.get("reviews", []) if status == 200 else []
             if not reviews:
-                raise CheckFailed(f"the kit found no review of {customer.domain} to reply to "
-                                  f"(HTTP {response.status_code})")
+                raise CheckFailed(f"the kit found no review of {customer.domain} to reply to (HTTP {status})")
             self._reviews[customer.id] = reviews[-1]["id"]
         return self._reviews[customer.id]
+
+    def kit_read(self, path, **params):
+        """(status, JSON body) of a GET the kit makes with its own key, left out of every judgement."""
+        response = self.sandbox.session.get(f"{self.sandbox.api_url}{path}", params=params,
+                                            headers={"apikey": KIT_API_KEY}, timeout=30)
+        try:
+            return response.status_code, response.json()
+        except ValueError:
+            return response.status_code, {}
 
     # -- what was seen -----------------------------------------------------------------------------
     def journal(self):
@@ -143,9 +150,16 @@ class CheckContext:
             who = "Customer" if entry["path"].endswith("/authenticate") else actor
             self.steps.append(Step(who, "Trustpilot", _label(entry), str(entry["status"]), entry["status"] < 400))
 
+    def _secrets(self):
+        """(kind, value) of the world's secrets, read once: only after the check has made the
+        integration act (for leaks and redaction), so every token it was issued is among them."""
+        if self._world_secrets is None:
+            self._world_secrets = world_secrets(self.sandbox, self.world.partner)
+        return self._world_secrets
+
     def leaks(self):
         """Which secrets (by kind) appear in what the integration printed or showed, and where."""
-        secrets = world_secrets(self.sandbox, self.world.partner)
+        secrets = self._secrets()
         outputs = [(f"{o.name} output", o.output) for o in self.outcomes] + self.pages
         outputs.append(("service log", self.integration.service_output()))
         return sorted({f"{kind} in the {where}" for where, text in outputs for kind, value in secrets
@@ -153,7 +167,7 @@ class CheckContext:
 
     def redact(self, text):
         if self._redactor is None:
-            self._redactor = Redactor.for_world(self.sandbox, self.world.partner, self.integration.private_values())
+            self._redactor = Redactor([value for _, value in self._secrets()] + self.integration.private_values())
         return self._redactor(text)
 
     def close(self):
@@ -187,7 +201,7 @@ def _by_kit(entry):
 
 def _label(entry):
     """'POST token (grant: password)' for the token endpoints, else the method and the path."""
-    grant = next((value for key, value in entry.get("form") or [] if key == "grant_type"), None)
+    grant = seen.field(entry, "grant_type")
     if entry["path"].startswith("/v1/oauth/"):
         return f"{entry['method']} {entry['path'].rsplit('/', 1)[-1]} (grant: {grant or 'none'})"
     return f"{entry['method']} {entry['path']}"

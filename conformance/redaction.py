@@ -24,10 +24,6 @@ class Redactor:
         # Longest first, so a token that contains another secret is replaced whole.
         self.values = sorted({v for v in values if v and len(v) >= MIN_SECRET_LENGTH}, key=len, reverse=True)
 
-    @classmethod
-    def for_world(cls, sandbox, partner, more=()):
-        return cls([value for _, value in world_secrets(sandbox, partner)] + list(more))
-
     def __call__(self, text):
         if not text:
             return text

@@ -2,7 +2,6 @@
 
 import math
 
-from ..worlds import KIT_API_KEY
 from . import seen
 from .base import CheckFailed, check
 from .onboarding import BRIGHT, QUIET
@@ -93,8 +92,7 @@ def reply(ctx):
                           f"{seen.listing(elsewhere)}")
     if not any(seen.ok(e) for e in posted):
         raise CheckFailed(f"no successful POST /v1/private/reviews/{review_id}/reply: {seen.listing(posted) or 'none'}")
-    answer = ctx.sandbox.session.get(f"{ctx.sandbox.api_url}/v1/reviews/{review_id}",
-                                     headers={"apikey": KIT_API_KEY}, timeout=30).json()
+    _, answer = ctx.kit_read(f"/v1/reviews/{review_id}")
     text = (answer.get("companyReply") or {}).get("text")
     if text != ctx.reply_message:
         raise CheckFailed(f"review {review_id}'s reply reads {text!r}, not the message asked for {ctx.reply_message!r}")
