@@ -19,6 +19,18 @@ from .reporters import Fanout, build_reporters
 from .runner import UnknownCheck, run, select
 
 EXIT_READY, EXIT_NOT_READY, EXIT_CANNOT_RUN, EXIT_INTERRUPTED = 0, 1, 2, 130
+# Stated in each --help, as in the README ("Exit statuses").
+RUN_EXITS = """exit status:
+  0    ready: every required check passed
+  1    not ready: a required check did not pass (the report says which and why)
+  2    the kit cannot run: bad arguments, an invalid manifest, an unreachable --sandbox
+  130  interrupted (Ctrl-C or SIGTERM): no report written"""
+VALIDATE_EXITS = """exit status:
+  0  the manifest is valid
+  2  it is not (each problem printed as file:line: field: message), or bad arguments"""
+LIST_EXITS = """exit status:
+  0  the catalog was printed
+  2  bad arguments"""
 
 
 def main(argv=None):
@@ -27,9 +39,15 @@ def main(argv=None):
 
 
 def _parser():
-    parser = argparse.ArgumentParser(prog="trustpilot-conformance", description=__doc__.splitlines()[0])
+    raw = argparse.RawDescriptionHelpFormatter
+    parser = argparse.ArgumentParser(prog="trustpilot-conformance", description=__doc__.splitlines()[0],
+                                     formatter_class=raw, epilog="\n\n".join(
+                                         text.replace("exit status:", f"exit status of {name}:")
+                                         for name, text in (("run", RUN_EXITS), ("validate", VALIDATE_EXITS),
+                                                            ("list", LIST_EXITS))))
     commands = parser.add_subparsers(dest="command", required=True)
-    run_cmd = commands.add_parser("run", help="run the checks and write the reports")
+    run_cmd = commands.add_parser("run", help="run the checks and write the reports", epilog=RUN_EXITS,
+                                  formatter_class=raw)
     run_cmd.add_argument("--manifest", required=True, help="the partner manifest (YAML)")
     run_cmd.add_argument("--sandbox", metavar="URL", help="a running sandbox (default: start one in this process)")
     run_cmd.add_argument("--control-token", default=os.environ.get("TRUSTPILOT_SANDBOX_CONTROL_TOKEN"),
@@ -45,9 +63,11 @@ def _parser():
                               "Chromium (/usr/bin/chromium, needs Playwright)")
     run_cmd.add_argument("--quiet", action="store_true", help="no console output; the exit status says it all")
     run_cmd.set_defaults(handler=_run)
-    list_cmd = commands.add_parser("list", help="print the requirement catalog")
+    list_cmd = commands.add_parser("list", help="print the requirement catalog", epilog=LIST_EXITS,
+                                   formatter_class=raw)
     list_cmd.set_defaults(handler=_list)
-    validate = commands.add_parser("validate", help="check a manifest and say what is wrong, with line numbers")
+    validate = commands.add_parser("validate", help="check a manifest and say what is wrong, with line numbers",
+                                   epilog=VALIDATE_EXITS, formatter_class=raw)
     validate.add_argument("manifest")
     validate.set_defaults(handler=_validate)
     return parser

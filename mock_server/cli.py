@@ -6,6 +6,7 @@ import sys
 
 from . import scenario
 from .control_access import ENVIRONMENT, HEADER
+from .ports import PortUnavailable
 from .state.errors import InvalidScenario
 
 
@@ -14,15 +15,34 @@ def main(argv=None):
     return args.run(args)
 
 
+# The exit statuses, stated in each --help and in the README ("Exit statuses").
+SERVE_EXITS = """exit status:
+  0  stopped cleanly (Ctrl-C or SIGTERM)
+  2  could not start: bad arguments, an invalid scenario, or a port it cannot
+     listen on (the message names the port and, when known, who holds it)"""
+VALIDATE_EXITS = """exit status:
+  0  the file is a valid scenario
+  1  the file is not a valid scenario (each problem printed as file:line: field: message)
+  2  bad arguments"""
+MAIN_EXITS = f"""{SERVE_EXITS.replace("exit status:", "exit status of serve:")}
+
+{VALIDATE_EXITS.replace("exit status:", "exit status of scenario validate:")}"""
+
+
 def _parser():
-    parser = argparse.ArgumentParser(prog="trustpilot-mock", description="Trustpilot partner sandbox")
+    parser = argparse.ArgumentParser(prog="trustpilot-mock", description="Trustpilot partner sandbox",
+                                     epilog=MAIN_EXITS, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    serve = commands.add_parser("serve", help="serve a world over HTTP (gunicorn)")
+    serve = commands.add_parser("serve", help="serve a world over HTTP (gunicorn)", epilog=SERVE_EXITS,
+                                description="Serve a world over HTTP (gunicorn), on one port for the API, "
+                                            "the invitations API, the login page and the /_mock control plane.",
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
     serve.add_argument("--scenario", default=str(scenario.DEFAULT_SCENARIO),
-                       help="scenario file to load (default: scenarios/default.yaml)")
+                       help="scenario file to load (default: the default world, scenarios/default.yaml)")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, loopback only)")
-    serve.add_argument("--port", type=int, default=8080, help="port to bind (default: 8080)")
+    serve.add_argument("--port", type=_port, default=8080,
+                       help="port to bind (default: 8080; 0 picks a free port and prints it)")
     serve.add_argument("--workers", type=_positive, default=2, help="gunicorn worker processes (default: 2)")
     serve.add_argument("--state", metavar="PATH",
                        help="SQLite file holding the state; kept across restarts (default: a temporary file)")
@@ -34,9 +54,11 @@ def _parser():
                             f"${ENVIRONMENT}; on a non-loopback --host without one, a token is generated and printed)")
     serve.set_defaults(run=_serve)
 
-    scenario_cmd = commands.add_parser("scenario", help="work with scenario files")
+    scenario_cmd = commands.add_parser("scenario", help="work with scenario files", epilog=VALIDATE_EXITS,
+                                       formatter_class=argparse.RawDescriptionHelpFormatter)
     scenario_sub = scenario_cmd.add_subparsers(dest="scenario_command", required=True, metavar="ACTION")
-    validate = scenario_sub.add_parser("validate", help="check a scenario file against scenarios/schema.json")
+    validate = scenario_sub.add_parser("validate", help="check a scenario file against scenarios/schema.json",
+                                       epilog=VALIDATE_EXITS, formatter_class=argparse.RawDescriptionHelpFormatter)
     validate.add_argument("path")
     validate.set_defaults(run=_validate)
     return parser
@@ -46,6 +68,13 @@ def _positive(text):
     value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _port(text):
+    value = int(text)
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError("must be between 0 and 65535 (0: any free port)")
     return value
 
 
@@ -69,8 +98,12 @@ def _serve(args):
     except InvalidScenario as exc:
         print(exc.details, file=sys.stderr)
         return 2
-    return serve(world, host=args.host, port=args.port, workers=args.workers, state_path=args.state,
-                 reset=args.reset, quiet=args.quiet, control_token=args.control_token)
+    try:
+        return serve(world, host=args.host, port=args.port, workers=args.workers, state_path=args.state,
+                     reset=args.reset, quiet=args.quiet, control_token=args.control_token)
+    except PortUnavailable as exc:
+        print(f"trustpilot-mock serve: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -29,8 +29,9 @@ from pathlib import Path
 import jsonschema_rs
 
 from .json_cache import cached_json
+from .resources import OPENAPI_DIR
 
-SPEC_PATH = Path(__file__).resolve().parent.parent / "openapi" / "trustpilot.yaml"
+SPEC_PATH = OPENAPI_DIR / "trustpilot.yaml"
 METHODS = ("get", "put", "post", "delete", "patch")
 LOCATIONS = ("path", "query", "header", "body")
 FORM = "application/x-www-form-urlencoded"

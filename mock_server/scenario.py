@@ -11,13 +11,13 @@ from pathlib import Path
 
 from . import yaml_document
 from .json_cache import cached_json
+from .resources import SCENARIO_DIR
 
 from .state.clock import EARLIEST, LATEST, iso, parse_iso
 from .state.errors import InvalidScenario
 from .state.faults import fault_problems
 from .state.product_catalog import product_problems
 
-SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 SCHEMA_PATH = SCENARIO_DIR / "schema.json"
 DEFAULT_SCENARIO = SCENARIO_DIR / "default.yaml"
 

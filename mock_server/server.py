@@ -14,6 +14,7 @@ from gunicorn.app.base import BaseApplication
 from .app import create_app
 from .banner import banner
 from .control_access import DASHBOARD, HEADER, control_token_for
+from .ports import listen
 
 
 class _Gunicorn(BaseApplication):
@@ -30,6 +31,11 @@ class _Gunicorn(BaseApplication):
 
 
 def serve(world, host, port, workers, state_path=None, reset=False, quiet=False, control_token=None):
+    """Serve ``world`` until stopped; 0 on a clean stop. Raises PortUnavailable before printing
+    anything when host:port cannot be listened on."""
+    asked_port = port
+    listener = listen(host, port)  # first: a taken port must fail before the world loads or the banner prints
+    port = listener.getsockname()[1]
     tmpdir = None
     if state_path is None:
         tmpdir = tempfile.mkdtemp(prefix="trustpilot-sandbox-")
@@ -43,6 +49,8 @@ def serve(world, host, port, workers, state_path=None, reset=False, quiet=False,
         # Always said, even with --quiet: a partner who edited the scenario must know it was not loaded.
         print(f"Resumed the world {sandbox.get_sandbox_state()['scenario']!r} kept in {state_path}; "
               "the --scenario file was not loaded (pass --reset to load it).", file=sys.stderr, flush=True)
+    if quiet and asked_port == 0:  # the chosen port is the one thing a caller cannot guess
+        print(f"Serving on http://{_display_host(host)}:{port}", flush=True)
     if not quiet:
         print(banner(sandbox.get_sandbox_state(), world, f"http://{_display_host(host)}:{port}",
                      state_path if tmpdir is None else None), flush=True)
@@ -50,12 +58,16 @@ def serve(world, host, port, workers, state_path=None, reset=False, quiet=False,
         print(f"Control-plane token (header {HEADER}, or open {DASHBOARD}?token=... in a browser): "
               f"{control_token}", flush=True)
     app.extensions["sandboxes"].close()  # no SQLite connection may cross the fork
+    master = os.getpid()
     try:
-        _Gunicorn(app, {"bind": f"{host}:{port}", "workers": workers, "preload_app": True,
+        # gunicorn takes over the socket bound above (fd://) rather than binding again.
+        _Gunicorn(app, {"bind": f"fd://{listener.detach()}", "workers": workers, "preload_app": True,
                         "accesslog": None, "errorlog": "-", "loglevel": "warning",
                         "worker_class": "sync", "timeout": 60}).run()
     finally:
-        if tmpdir:
+        # A worker leaves through here too (gunicorn ends a forked worker with SystemExit); only
+        # the master may remove the state the others still use.
+        if tmpdir and os.getpid() == master:
             shutil.rmtree(tmpdir, ignore_errors=True)
     return 0
 

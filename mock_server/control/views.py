@@ -1,16 +1,14 @@
 """/_mock/...: reset, load a world, inspect state, journal, clock, business-unit settings, specs."""
 
-from pathlib import Path
-
 from flask import Blueprint, jsonify, request, send_from_directory
 
 from .. import scenario
+from ..resources import OPENAPI_DIR
 from ..api import sandbox
 from ..api.request_parsing import int_arg, json_body
 from ..state import errors
 
 bp = Blueprint("control", __name__, url_prefix="/_mock")
-OPENAPI_DIR = Path(__file__).resolve().parents[2] / "openapi"
 ADVANCE_LIMITS = {"seconds": 10 * 365 * 24 * 3600, "hours": 10 * 365 * 24}
 SCENARIO_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "application/json", "text/plain")
 
