@@ -8,9 +8,10 @@ and only those written in the scenario file itself, never minted tokens or keys.
 
 def banner(state, world, base, state_path):
     lines = [f"Trustpilot partner sandbox: world {state['scenario']!r} at {base}",
-             f"  API base URL          {base}/v1",
-             f"  invitations API URL   {base}/v1",
-             f"  login page            {base}/authenticate",
+             # Base URLs stand for the hosts, as clients are configured; every API path starts with /v1.
+             f"  API base URL          {base}   (for https://api.trustpilot.com)",
+             f"  invitations API URL   {base}   (for https://invitations-api.trustpilot.com)",
+             f"  login page            {base}/authenticate   (for https://authenticate.trustpilot.com)",
              f"  contract              {base}/_mock/openapi/trustpilot.yaml",
              f"  control plane         {base}/_mock/state   (spec: {base}/_mock/openapi/control.yaml)",
              f"  dashboard             {base}/_mock/dashboard",

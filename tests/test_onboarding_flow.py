@@ -1,11 +1,13 @@
 """The documented onboarding flow (program page steps 2-6) over real HTTP against gunicorn,
 including its negative branches, and the official `trustpilot` client against the same server."""
 
+import subprocess
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import requests
 import trustpilot.client
+from conftest import ROOT
 
 from helpers import (DEMO_BU, FREE_BU, NOPERMS_BU, OTHER_PARTNER, PARTNER, PARTNER_ID, PARTNER_USER, REDIRECT,
                      REFRESH_PATH, TOKEN_PATH, TWOFACTOR_BU)
@@ -185,3 +187,13 @@ def test_official_python_client_password_grant(live):
     assert check.status_code == 201
     statuses = [e["status"] for e in requests.get(live + "/_mock/journal").json()["entries"]]
     assert statuses == [401, 200, 200, 201]  # it authenticates only after its first request gets a 401
+
+
+def test_onboarding_script_runs_steps_2_to_6_against_a_live_sandbox(live):
+    """examples/onboarding.sh, which the README points newcomers to, runs as written (curl and jq)."""
+    result = subprocess.run(["sh", str(ROOT / "examples" / "onboarding.sh"), live], capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "trustpilotdemo.com -> 507f191e810c19729de860ea" in result.stdout
+    assert "redirected to http://127.0.0.1:5000/callback?code=" in result.stdout
+    assert result.stdout.rstrip().endswith("onboarded: trustpilotdemo.com is connected")
