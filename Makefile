@@ -5,7 +5,7 @@ STAMP := $(VENV)/.installed-stamp
 ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: serve test bench
+.PHONY: serve test bench wheel-check
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -16,8 +16,14 @@ $(STAMP): pyproject.toml
 serve: $(STAMP)
 	$(VENV)/bin/trustpilot-mock serve $(ARGS)
 
+# In parallel over the cores (pytest-xdist); tests that must share one process carry an
+# xdist_group mark (loadgroup keeps each group on one worker, in order).
 test: $(STAMP)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n auto --dist loadgroup $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(PY) bench/startup.py
+
+# The wheel built, installed in a clean venv and used from outside the checkout (also run by CI).
+wheel-check:
+	.ci/wheel-check python3

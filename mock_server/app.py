@@ -16,6 +16,7 @@ DEFAULTS = {
     "SCENARIO": None,      # a parsed scenario dict, or None for scenarios/default.yaml
     "STATE_PATH": None,    # SQLite file shared by workers and kept across restarts; None = memory
     "FRESH_STATE": False,  # reload the scenario even when STATE_PATH already holds a world
+    "LOAD_PROGRESS": None,  # called with each batch of reviews written while the default world loads
     "CONTROL_TOKEN": None,  # when set, /_mock/... needs it (control_access.py); None = open
 }
 
@@ -29,7 +30,8 @@ def create_app(config=None):
     app.json.sort_keys = False
     app.json.compact = True
     world = app.config["SCENARIO"] or scenario.load_file(scenario.DEFAULT_SCENARIO)
-    app.extensions["sandboxes"] = Registry(world, app.config["STATE_PATH"], fresh=app.config["FRESH_STATE"])
+    app.extensions["sandboxes"] = Registry(world, app.config["STATE_PATH"], fresh=app.config["FRESH_STATE"],
+                                           progress=app.config["LOAD_PROGRESS"])
     app.extensions["sandboxes"].get("default")  # load the world now: a broken world fails at start
     app.wsgi_app = api.SandboxPrefix(app.wsgi_app)
     faults.init_app(app)  # the first before_request hook: the gateway fails before the API checks anything

@@ -15,6 +15,7 @@ from .app import create_app
 from .banner import banner
 from .control_access import DASHBOARD, HEADER, control_token_for
 from .ports import listen
+from .progress import TerminalProgress
 
 
 class _Gunicorn(BaseApplication):
@@ -42,8 +43,10 @@ def serve(world, host, port, workers, state_path=None, reset=False, quiet=False,
         state_path = os.path.join(tmpdir, "state.db")
     resuming = tmpdir is None and not reset and os.path.exists(state_path) and os.path.getsize(state_path) > 0
     control_token, generated = control_token_for(host, control_token)
+    progress = TerminalProgress(world)
     app = create_app({"SCENARIO": world, "STATE_PATH": state_path, "FRESH_STATE": reset or tmpdir is not None,
-                      "CONTROL_TOKEN": control_token})
+                      "CONTROL_TOKEN": control_token, "LOAD_PROGRESS": progress})
+    progress.finish()
     sandbox = app.extensions["sandboxes"].get("default")
     if resuming:
         # Always said, even with --quiet: a partner who edited the scenario must know it was not loaded.

@@ -18,6 +18,9 @@ from schemathesis.config import SchemathesisConfig
 
 from mock_server import create_app
 
+# One worker runs the whole file under `make test` (pytest-xdist): the last test reads what the
+# customer runs counted in this process.
+pytestmark = pytest.mark.xdist_group("contract")
 ROOT = Path(__file__).resolve().parent.parent
 OPENAPI = ROOT / "openapi"
 DOCUMENTS = ("trustpilot.yaml", "control.yaml")

@@ -20,9 +20,11 @@ NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 
 
 class Registry:
-    def __init__(self, scenario, state_path=None, fresh=False):
-        """``scenario``: the parsed default world; ``state_path``: SQLite file, or None for memory."""
+    def __init__(self, scenario, state_path=None, fresh=False, progress=None):
+        """``scenario``: the parsed default world; ``state_path``: SQLite file, or None for memory;
+        ``progress``: told of the reviews written while the default world loads (world.install)."""
         self._scenario = scenario
+        self._progress = progress
         self._state_path = state_path
         self._fresh = fresh
         self._sandboxes = {}
@@ -106,7 +108,7 @@ class Registry:
             with self._lock:
                 if "default" not in self._sandboxes:
                     self._sandboxes["default"] = Sandbox("default", Store(self._state_path), self._scenario,
-                                                         fresh=self._fresh)
+                                                         fresh=self._fresh, progress=self._progress)
                 sandbox = self._sandboxes["default"]
         return sandbox
 

@@ -19,8 +19,9 @@ from .world import install, settings_of
 
 class Sandbox(AccessRules, OAuthOps, BusinessUnitOps, PartnerOps, JournalOps, ControlOps, SettingsOps,
               *(area.Ops for area in AREAS)):
-    def __init__(self, name, store: Store, scenario=None, fresh=False):
-        """Open ``store``; load ``scenario`` when the store holds no world yet (or ``fresh``)."""
+    def __init__(self, name, store: Store, scenario=None, fresh=False, progress=None):
+        """Open ``store``; load ``scenario`` when the store holds no world yet (or ``fresh``),
+        telling ``progress`` (world.install) of the reviews written."""
         self.name = name
         self.store = store
         self.clock = Clock(store)
@@ -32,7 +33,7 @@ class Sandbox(AccessRules, OAuthOps, BusinessUnitOps, PartnerOps, JournalOps, Co
             if scenario is None:
                 raise ValueError(f"sandbox {name!r} has no world and no scenario was given")
             with store.bulk_transaction() as db:  # nobody else has the store open yet
-                install(db, store, self.clock, scenario)
+                install(db, store, self.clock, scenario, progress)
                 self._empty_journal(db)
 
     def settings(self, db):

@@ -43,14 +43,16 @@ class UnitContext:
     anchor: float         # generated dates end here (epoch seconds)
     now: float            # the virtual clock when the world is loaded
     location_ids: list    # the unit's location ids, in order
+    progress: object = None  # called with the number of reviews written, batch by batch (or None)
 
 
 def settings_of(scenario):
     return {**DEFAULT_SETTINGS, **scenario.get("settings", {})}
 
 
-def install(db, store, clock, scenario):
-    """Clear the world tables and write ``scenario`` into them (inside the caller's transaction)."""
+def install(db, store, clock, scenario, progress=None):
+    """Clear the world tables and write ``scenario`` into them (inside the caller's transaction);
+    ``progress(n)`` hears of each batch of n reviews written (loading a big world takes seconds)."""
     store.forget_all(db)  # whatever was cached from the old world
     for table in world_tables():
         db.execute(f"DELETE FROM {table}")  # noqa: S608 - table names are constants
@@ -71,7 +73,7 @@ def install(db, store, clock, scenario):
     if "generatedBusinessUnits" in scenario:
         units = itertools.chain(units, generators.business_units(scenario["generatedBusinessUnits"], seed))
     for unit in units:
-        _install_business_unit(db, unit, SeededIds(f"{seed}:{unit['id']}"), anchor, now)
+        _install_business_unit(db, unit, SeededIds(f"{seed}:{unit['id']}"), anchor, now, progress)
     for area in AREAS:
         area.install_world(db, scenario, now)
 
@@ -91,7 +93,7 @@ def _install_user(db, user, partner_id=None, business_unit_id=None):
                 user.get("role", "admin"), int(user.get("twoFactor", False)), partner_id, business_unit_id))
 
 
-def _install_business_unit(db, unit, ids, anchor, now):
+def _install_business_unit(db, unit, ids, anchor, now, progress=None):
     domain = unit["domain"]
     others = unit.get("otherDomains", [])
     db.execute("INSERT INTO business_units VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'active')",
@@ -106,7 +108,8 @@ def _install_business_unit(db, unit, ids, anchor, now):
         db.execute("INSERT INTO applications VALUES (?, ?, 'business', ?, NULL, ?, ?, ?)",
                    (app["apiKey"], app["apiSecret"], app.get("name", app["apiKey"]), unit["id"],
                     json.dumps(app.get("redirectUris", [])), now))
-    context = UnitContext(ids=ids, anchor=anchor, now=now, location_ids=_install_locations(db, unit, ids))
+    context = UnitContext(ids=ids, anchor=anchor, now=now, location_ids=_install_locations(db, unit, ids),
+                          progress=progress)
     for area in AREAS:
         area.install_business_unit(db, unit, context)
 

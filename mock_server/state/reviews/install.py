@@ -37,7 +37,7 @@ def install_business_unit(db, unit, context):
     if bulk:
         for name in INDEXES:
             db.execute(f"DROP INDEX IF EXISTS {name}")
-    _write(db, rows)
+    _write(db, rows, context.progress)
     if bulk:
         for sql in INDEXES.values():
             db.execute(sql)
@@ -49,20 +49,22 @@ def install_world(db, scenario, now):
     """Nothing world-wide: reviews belong to business units."""
 
 
-def _write(db, rows):
+def _write(db, rows, progress=None):
     batch, tags = [], []
     for row, row_tags in rows:
         batch.append(row)
         tags.extend((row[0], group, value) for group, value in row_tags)
         if len(batch) >= BATCH:
-            _flush(db, batch, tags)
+            _flush(db, batch, tags, progress)
             batch, tags = [], []
-    _flush(db, batch, tags)
+    _flush(db, batch, tags, progress)
 
 
-def _flush(db, batch, tags):
+def _flush(db, batch, tags, progress):
     db.executemany(INSERT, batch)
     db.executemany("INSERT OR IGNORE INTO review_tags VALUES (?, ?, ?)", tags)
+    if progress and batch:
+        progress(len(batch))
 
 
 def _listed_rows(reviews, unit, context, admin):
