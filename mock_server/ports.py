@@ -1,4 +1,4 @@
-"""The serving socket, bound before anything is printed or loaded: a port that cannot be had is
+"""The serving port, bound before anything is printed or loaded: a port that cannot be had is
 one clear message (the port, the process holding it when this machine can tell, and what to do),
 not a banner followed by the server's own retries."""
 
@@ -11,8 +11,10 @@ class PortUnavailable(Exception):
     """The address or port cannot be listened on; the message says why and what to do."""
 
 
-def listen(host, port, backlog=2048):
-    """A listening TCP socket on host:port (port 0: a free port chosen by the system)."""
+def reserve(host, port):
+    """A TCP socket bound to host:port (port 0: a free port chosen by the system), not yet
+    listening: until the server listens on it, connections are refused as before a start, so a
+    caller polling for readiness never reaches a server still loading its world."""
     try:
         family, kind, proto, _, address = socket.getaddrinfo(
             host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
@@ -22,7 +24,6 @@ def listen(host, port, backlog=2048):
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn does: restarts need no wait
     try:
         sock.bind(address)
-        sock.listen(backlog)
     except OSError as exc:
         sock.close()
         raise PortUnavailable(_explain(host, port, exc)) from None

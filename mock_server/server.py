@@ -14,7 +14,7 @@ from gunicorn.app.base import BaseApplication
 from .app import create_app
 from .banner import banner
 from .control_access import DASHBOARD, HEADER, control_token_for
-from .ports import listen
+from .ports import reserve
 from .progress import TerminalProgress
 
 
@@ -33,9 +33,9 @@ class _Gunicorn(BaseApplication):
 
 def serve(world, host, port, workers, state_path=None, reset=False, quiet=False, control_token=None):
     """Serve ``world`` until stopped; 0 on a clean stop. Raises PortUnavailable before printing
-    anything when host:port cannot be listened on."""
+    anything when host:port cannot be bound."""
     asked_port = port
-    listener = listen(host, port)  # first: a taken port must fail before the world loads or the banner prints
+    listener = reserve(host, port)  # first: a taken port must fail before the world loads or the banner prints
     port = listener.getsockname()[1]
     tmpdir = None
     if state_path is None:
@@ -52,6 +52,9 @@ def serve(world, host, port, workers, state_path=None, reset=False, quiet=False,
         # Always said, even with --quiet: a partner who edited the scenario must know it was not loaded.
         print(f"Resumed the world {sandbox.get_sandbox_state()['scenario']!r} kept in {state_path}; "
               "the --scenario file was not loaded (pass --reset to load it).", file=sys.stderr, flush=True)
+    # Listening from here on: the world is loaded, so a caller that connects once the banner or
+    # the port is printed waits only for a worker, never for a refusal.
+    listener.listen(2048)
     if quiet and asked_port == 0:  # the chosen port is the one thing a caller cannot guess
         print(f"Serving on http://{_display_host(host)}:{port}", flush=True)
     if not quiet:
@@ -63,7 +66,7 @@ def serve(world, host, port, workers, state_path=None, reset=False, quiet=False,
     app.extensions["sandboxes"].close()  # no SQLite connection may cross the fork
     master = os.getpid()
     try:
-        # gunicorn takes over the socket bound above (fd://) rather than binding again.
+        # gunicorn takes over the socket bound above (fd://) and listens on it.
         _Gunicorn(app, {"bind": f"fd://{listener.detach()}", "workers": workers, "preload_app": True,
                         "accesslog": None, "errorlog": "-", "loglevel": "warning",
                         "worker_class": "sync", "timeout": 60}).run()

@@ -7,6 +7,9 @@ from pathlib import Path
 import pytest
 import requests
 import trustpilot.client
+# Imported here, before any in-process pytester run: a run drops the modules first imported inside
+# it, and PyYAML imported a second time breaks its C loader ("no constructor for the tag None").
+import yaml  # noqa: F401
 
 from mock_server.testing import ControlError, JournalAssertionError, Sandbox
 from mock_server.testing.client import IN_PROCESS_ROOT

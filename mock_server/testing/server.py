@@ -40,7 +40,7 @@ class ServerProcess:
             try:
                 requests.get(self.url + "/_mock/clock", timeout=0.5)
                 return
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
                 time.sleep(0.05)
         self.stop()
         raise RuntimeError(f"trustpilot-mock serve on {self.url} did not answer within {START_TIMEOUT} s:\n"
