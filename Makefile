@@ -16,10 +16,14 @@ $(STAMP): pyproject.toml
 serve: $(STAMP)
 	$(VENV)/bin/trustpilot-mock serve $(ARGS)
 
-# In parallel over the cores (pytest-xdist); tests that must share one process carry an
-# xdist_group mark (loadgroup keeps each group on one worker, in order).
+# Everything but the contract in parallel over the cores (pytest-xdist; tests that must share
+# one process carry an xdist_group mark). The contract's schemathesis tests then run in one
+# process: under xdist, schemathesis runs each parametrized test as one item and its per-operation
+# tests are not reported one by one.
+CONTRACT := tests/test_contract.py
 test: $(STAMP)
-	$(PY) -m pytest -n auto --dist loadgroup $(PYTEST_ARGS)
+	$(PY) -m pytest -n auto --dist loadgroup --ignore=$(CONTRACT) $(PYTEST_ARGS)
+	$(PY) -m pytest $(CONTRACT) $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(PY) bench/startup.py
