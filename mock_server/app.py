@@ -17,6 +17,9 @@ DEFAULTS = {
     "STATE_PATH": None,    # SQLite file shared by workers and kept across restarts; None = memory
     "FRESH_STATE": False,  # reload the scenario even when STATE_PATH already holds a world
     "CONTROL_TOKEN": None,  # when set, /_mock/... needs it (control_access.py); None = open
+    # Bodies past this are refused with 413 before anything reads them (emulator decision: the
+    # real limit is unpublished; 64 MiB leaves room for a large scenario posted to /_mock/scenario).
+    "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
 }
 
 

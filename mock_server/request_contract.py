@@ -28,6 +28,7 @@ from pathlib import Path
 
 import jsonschema_rs
 
+from . import json_input
 from .json_cache import cached_json
 
 SPEC_PATH = Path(__file__).resolve().parent.parent / "openapi" / "trustpilot.yaml"
@@ -206,9 +207,9 @@ class RequestContract:
             return dict(_pairs_first(parts.form)), None
         if parts.media_type == "application/json" or parts.media_type.endswith("+json"):
             try:
-                return json.loads(parts.body), None
-            except (ValueError, UnicodeDecodeError):
-                return NO_BODY, "the body is not valid JSON"
+                return json_input.loads(parts.body), None
+            except json_input.JsonProblem as exc:
+                return NO_BODY, str(exc)
         return NO_BODY, None
 
 

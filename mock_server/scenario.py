@@ -32,9 +32,9 @@ def load_file(path):
     path = Path(path)
     try:
         raw = path.read_bytes()
-        text = raw.decode("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         raise InvalidScenario(f"{path}: cannot read scenario file: {exc}") from None
+    text = yaml_document.decode(raw, str(path), InvalidScenario)
     return cached_json(path, raw, lambda: parse(text, str(path)), keyed_by=_VALIDATED_BY)
 
 

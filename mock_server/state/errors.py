@@ -31,6 +31,10 @@ class MalformedRequest(EmulatorError):
     status, code, message = 400, 1001, "The request was malformed"
 
 
+class PayloadTooLarge(EmulatorError):
+    status, code, message = 413, 1013, "Payload too large"
+
+
 class NotFound(EmulatorError):
     status, code, message = 404, 1004, "Not found"
 
