@@ -121,6 +121,15 @@ class InvalidGrant(OAuthError):
     status, code, message = 400, "invalid_grant", "Invalid grant"
 
 
+class UnauthorizedClient(OAuthError):
+    status, code, message = 400, "unauthorized_client", "Unauthorized client"
+
+
+class CodeReplayed(InvalidGrant):
+    """An authorization code sent a second time: refused, and what it issued is revoked (the
+    revocation is kept although the request fails; RFC 6749 §4.1.2)."""
+
+
 class TwoFactorEnabled(OAuthError):
     # Undocumented on the real API; the reference says "mock choice: 401 with OAuth error".
     status, code, message = 401, "invalid_grant", "2-step verification enabled"

@@ -25,6 +25,15 @@ DEFAULT_SETTINGS = {
     # Requests checked against openapi/trustpilot.yaml (api/request_validation.py); lenient keeps
     # the emulator's own answers first. The environment variable sets the default for a whole run.
     "requestValidation": os.environ.get("TRUSTPILOT_MOCK_REQUEST_VALIDATION", "lenient"),
+    # Tokens, codes and keys minted at run time are unguessable (state/ids.py); true makes them
+    # sha256(seed, counter) for snapshot tests: INSECURE, anyone knowing the seed can compute them.
+    "insecureDeterministicSecrets": False,
+    # Emulator decision (consent is the customer's): a customer key a partner created reaches the
+    # customer's data only with a token the customer granted; true lets client_credentials through.
+    "clientCredentialsForCustomerKeys": False,
+    # Token-endpoint throttling (reference §1.5: "too often -> 429"; no figure is published): at
+    # most this many token requests per application per minute of the clock; 0 turns it off.
+    "tokenRequestsPerMinute": 60,
 }
 REQUEST_VALIDATION_MODES = ("strict", "lenient", "off")
 if DEFAULT_SETTINGS["requestValidation"] not in REQUEST_VALIDATION_MODES:
