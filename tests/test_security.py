@@ -164,3 +164,20 @@ def test_token_throttling_is_per_application_and_can_be_switched_off():
     _settings(client, tokenRequestsPerMinute=0)
     for _ in range(3):
         password_token(client)
+
+
+# -- 9. a true restart message ---------------------------------------------------------------
+def test_restart_over_a_state_file_without_a_world_says_the_scenario_was_loaded(tmp_path):
+    from mock_server.server import restart_message
+    from mock_server.state.store import Store
+
+    path = str(tmp_path / "state.db")
+    Store(path).close()  # what a first load killed mid-way leaves: the tables, no world (rolled back)
+    app = create_app({"STATE_PATH": path})
+    sandbox = app.extensions["sandboxes"].get("default")
+    assert restart_message(sandbox, path) == (
+        f"Loaded the world 'default' from the --scenario file: {path} held no complete world "
+        "(an earlier start stopped while loading it?).")
+    app.extensions["sandboxes"].close()
+    again = create_app({"STATE_PATH": path}).extensions["sandboxes"].get("default")
+    assert restart_message(again, path).startswith(f"Resumed the world 'default' kept in {path}; ")
