@@ -104,6 +104,7 @@ def _semantic_problems(data):
         problems.extend(product_problems(unit, base))
     problems.extend(fault_problems(data))
     problems.extend(_reference_problems(data))
+    problems.extend(_grant_problems(data))
     start = data.get("clock", {}).get("start")
     if start is not None:
         try:
@@ -163,3 +164,40 @@ def _generated_unit_ids(data):
 
     spec = data.get("generatedBusinessUnits")
     return {unit["id"] for unit in generators.business_units(spec, data.get("seed", 0))} if spec else set()
+
+
+def _grant_problems(data):
+    """A seeded grant names an application and one of its users, and no token twice."""
+    apps, users = {}, {}  # apiKey -> owner; user email or id -> owner
+    for partner in data.get("partners", []):
+        apps[partner["apiKey"]] = ("partner", partner["id"])
+        for user in partner.get("users", []):
+            users[user["email"].lower()] = users[user["id"]] = ("partner", partner["id"])
+    for unit in data.get("businessUnits", []):
+        for app in unit.get("applications", []):
+            apps[app["apiKey"]] = ("business unit", unit["id"])
+        for user in unit.get("users", []):
+            users[user["email"].lower()] = users[user["id"]] = ("business unit", unit["id"])
+    problems, tokens = [], {}
+    for i, grant in enumerate(data.get("grants", [])):
+        base = ["grants", i]
+        owner = apps.get(grant["application"])
+        if owner is None:
+            problems.append((base + ["application"], f"{grant['application']!r} is not the apiKey of a partner or "
+                                                     "of a business unit's application in this world"))
+        user = users.get(grant["user"]) or users.get(grant["user"].lower())
+        if user is None:
+            problems.append((base + ["user"], f"{grant['user']!r} is not the email or id of a business user "
+                                              "in this world"))
+        elif owner is not None and user != owner:
+            problems.append((base + ["user"], f"{grant['user']!r} is a user of {user[0]} {user[1]}, not of the "
+                                              f"application's {owner[0]} {owner[1]}"))
+        for field in ("accessToken", "refreshToken"):
+            token = grant.get(field)
+            if token is None:
+                continue
+            if token in tokens:
+                problems.append((base + [field], f"the token {token[:6]}... is already used at "
+                                                 f"{yaml_document.dotted(tokens[token])}; each seeded token must be unique"))
+            tokens.setdefault(token, base + [field])
+    return problems

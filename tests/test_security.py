@@ -25,7 +25,7 @@ def _consented(client):
 def _with_own_application():
     """The default world plus an application the demo business created for itself."""
     world = scenario.load_file(scenario.DEFAULT_SCENARIO)
-    units = [dict(unit, applications=[{"id": "own-app", "name": "Own app", "apiKey": "own-key",
+    units = [dict(unit, applications=[{"name": "Own app", "apiKey": "own-key",
                                        "apiSecret": "own-secret"}]) if unit["id"] == DEMO_BU else unit
              for unit in world["businessUnits"]]
     return create_app({"SCENARIO": {**world, "businessUnits": units}}).test_client()

@@ -83,6 +83,26 @@ def install(db, store, clock, scenario):
         _install_business_unit(db, unit, SeededIds(f"{seed}:{unit['id']}"), anchor, now)
     for area in AREAS:
         area.install_world(db, scenario, now)
+    _install_grants(db, scenario, now)
+
+
+def _install_grants(db, scenario, now):
+    """Seeded OAuth grants: fixed tokens, valid from the world's load for their lifetimes. They
+    behave like a customer's authorization-code tokens: refreshing gives new (random) tokens,
+    and the seeded refresh token stays usable until it expires or is revoked."""
+    settings = settings_of(scenario)
+    for grant in scenario.get("grants", []):
+        user = db.execute("SELECT id FROM business_users WHERE email = ? OR id = ?",
+                          (grant["user"], grant["user"])).fetchone()
+        access, refresh = grant.get("accessToken"), grant.get("refreshToken")
+        if access:
+            ttl = grant.get("accessTokenExpiresIn", settings["accessTokenLifetimeSeconds"])
+            db.execute("INSERT INTO tokens VALUES (?, 'access', ?, ?, 'authorization_code', ?, ?, 0, ?)",
+                       (access, grant["application"], user["id"], now, now + ttl, refresh))
+        if refresh:
+            ttl = grant.get("refreshTokenExpiresIn", settings["refreshTokenLifetimeSeconds"])
+            db.execute("INSERT INTO tokens VALUES (?, 'refresh', ?, ?, 'authorization_code', ?, ?, 0, NULL)",
+                       (refresh, grant["application"], user["id"], now, now + ttl))
 
 
 def _install_partner(db, partner, now):
