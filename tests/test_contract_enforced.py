@@ -37,11 +37,17 @@ def test_product_reviews_with_product_url_alone_passes_the_contract(strict):
     assert response.status_code == 200
 
 
+def _violations_of_last_request(client):
+    entries = client.get("/_mock/journal").get_json()["entries"]
+    return entries[-1].get("violations", [])
+
+
 @pytest.mark.parametrize("date", ["1970-02-31", "2023-02-29", "2100-02-29", "2026-04-31"])
-def test_a_date_that_does_not_exist_is_a_contract_violation(strict, customer, date):
-    response = strict.get(f"/v1/private/business-units/{DEMO_BU}/reviews", query_string={"startDateTime": date},
+def test_a_date_that_does_not_exist_is_a_contract_violation(client, customer, date):
+    response = client.get(f"/v1/private/business-units/{DEMO_BU}/reviews", query_string={"startDateTime": date},
                           headers=customer)
-    assert "query parameter 'startDateTime'" in _refused_by_the_contract(response)[0]
+    assert response.status_code == 400  # the route's own answer (lenient mode)
+    assert [v["name"] for v in _violations_of_last_request(client)] == ["startDateTime"]
 
 
 @pytest.mark.parametrize("date", ["2024-02-29", "2000-02-29", "2026-04-30T10:00:00Z"])
