@@ -75,9 +75,10 @@ def load(path):
     """Read, parse and validate a manifest file; raises ManifestError."""
     path = Path(path).resolve()
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        raw = path.read_bytes()
+    except OSError as exc:
         raise ManifestError(f"{path}: cannot read the manifest: {exc}") from None
+    text = yaml_document.decode(raw, str(path), ManifestError)
     return Manifest(path, parse(text, str(path), path.parent))
 
 

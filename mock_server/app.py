@@ -18,6 +18,9 @@ DEFAULTS = {
     "FRESH_STATE": False,  # reload the scenario even when STATE_PATH already holds a world
     "LOAD_PROGRESS": None,  # called with each batch of reviews written while the default world loads
     "CONTROL_TOKEN": None,  # when set, /_mock/... needs it (control_access.py); None = open
+    # Bodies past this are refused with 413 before anything reads them (emulator decision: the
+    # real limit is unpublished; 64 MiB leaves room for a large scenario posted to /_mock/scenario).
+    "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
 }
 
 

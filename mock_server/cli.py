@@ -4,7 +4,7 @@ import argparse
 import os
 import sys
 
-from . import scenario
+from . import scenario, scenario_limits
 from .control_access import ENVIRONMENT, HEADER
 from .ports import PortUnavailable
 from .state.errors import InvalidScenario
@@ -52,6 +52,7 @@ def _parser():
     serve.add_argument("--control-token", metavar="TOKEN", default=os.environ.get(ENVIRONMENT) or None,
                        help=f"require this token (header {HEADER}) on the /_mock control plane (default: "
                             f"${ENVIRONMENT}; on a non-loopback --host without one, a token is generated and printed)")
+    _limit_option(serve)
     serve.set_defaults(run=_serve)
 
     scenario_cmd = commands.add_parser("scenario", help="work with scenario files", epilog=VALIDATE_EXITS,
@@ -60,8 +61,32 @@ def _parser():
     validate = scenario_sub.add_parser("validate", help="check a scenario file against scenarios/schema.json",
                                        epilog=VALIDATE_EXITS, formatter_class=argparse.RawDescriptionHelpFormatter)
     validate.add_argument("path")
+    _limit_option(validate)
     validate.set_defaults(run=_validate)
     return parser
+
+
+def _limit_option(command):
+    command.add_argument("--limit", action="append", default=[], metavar="NAME=N", type=_limit,
+                         help="raise a world-size cap for a big world on purpose, e.g. reviews=5000000 "
+                              f"(names: {', '.join(scenario_limits.DEFAULT_LIMITS)}; repeatable; "
+                              f"also ${scenario_limits.ENVIRONMENT})")
+
+
+def _limit(text):
+    try:
+        scenario_limits.parse_limits(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
+def _apply_limits(args):
+    """The --limit values go into the environment: every loader reads them there, the server's
+    workers (POST /_mock/scenario) included."""
+    if args.limit:
+        current = os.environ.get(scenario_limits.ENVIRONMENT)
+        os.environ[scenario_limits.ENVIRONMENT] = ",".join(filter(None, [current, *args.limit]))
 
 
 def _positive(text):
@@ -79,6 +104,7 @@ def _port(text):
 
 
 def _validate(args):
+    _apply_limits(args)
     try:
         data = scenario.load_file(args.path)
     except InvalidScenario as exc:
@@ -93,6 +119,7 @@ def _validate(args):
 def _serve(args):
     from .server import serve
 
+    _apply_limits(args)
     try:
         world = scenario.load_file(args.scenario)
     except InvalidScenario as exc:

@@ -14,6 +14,10 @@ say more (emulator decisions):
   * array query parameters take the key repeated and comma-joined values (the parameters'
     descriptions promise both; OpenAPI styles cannot say "either");
   * a repeated scalar parameter is read as its first value, as the views read it;
+  * ``x-query-rules`` on an operation (a list of ``{schema, message}``) states what OpenAPI
+    cannot say about parameters together (``cursor`` not with ``page``; ``sku`` or ``productUrl``):
+    each schema is checked against the query's names and first values, and ``message`` is the
+    violation when it fails;
   * a body is checked only when its media type is one the operation declares (the views
     answer 415 for the others); JSON that does not parse is one violation; form fields are
     text, as the wire sends them, and an empty required form is checked as ``{}`` so that
@@ -28,6 +32,7 @@ from pathlib import Path
 
 import jsonschema_rs
 
+from . import json_input
 from .json_cache import cached_json
 from .resources import OPENAPI_DIR
 
@@ -70,6 +75,7 @@ class Operation:
     body: dict | None       # media type -> schema, None without a request body
     body_required: bool
     validator: object
+    query_rules: tuple = ()  # (validator, message, the parameter it names) per x-query-rules entry
 
 
 class RequestContract:
@@ -107,6 +113,9 @@ class RequestContract:
                 problems.append(_violation("body", "", problem))
             elif body is not NO_BODY:
                 instance["body"] = body
+        for validator, message, name in operation.query_rules:
+            if not validator.is_valid({key: values[0] for key, values in parts.query.items() if values}):
+                problems.append(_violation("query", name, message))
         if not problems and operation.validator.is_valid(instance):
             return []  # most requests: is_valid is half the cost of collecting no errors
         for error in operation.validator.iter_errors(instance):
@@ -151,7 +160,9 @@ class RequestContract:
             anonymous=not security or {} in security,
             bearer_only=bool(schemes) and all(self._scheme_is_bearer(name) for name in schemes),
             parameters=parameters, body=body, body_required=bool(request_body and request_body.get("required")),
-            validator=self._validator(parameters, body))
+            validator=self._validator(parameters, body),
+            query_rules=tuple((jsonschema_rs.validator_for(rule["schema"]), rule["message"], rule.get("parameter", ""))
+                              for rule in op.get("x-query-rules", [])))
 
     def _find(self, operation_id):
         for path, item in self._doc()["paths"].items():
@@ -207,9 +218,9 @@ class RequestContract:
             return dict(_pairs_first(parts.form)), None
         if parts.media_type == "application/json" or parts.media_type.endswith("+json"):
             try:
-                return json.loads(parts.body), None
-            except (ValueError, UnicodeDecodeError):
-                return NO_BODY, "the body is not valid JSON"
+                return json_input.loads(parts.body), None
+            except json_input.JsonProblem as exc:
+                return NO_BODY, str(exc)
         return NO_BODY, None
 
 

@@ -9,7 +9,7 @@ schema's), so a server start skips importing YAML and validating the same world 
 import json
 from pathlib import Path
 
-from . import yaml_document
+from . import scenario_limits, yaml_document
 from .json_cache import cached_json
 from .resources import SCENARIO_DIR
 
@@ -24,7 +24,8 @@ DEFAULT_SCENARIO = SCENARIO_DIR / "default.yaml"
 _validator = None
 # What decides whether a file is valid: a change to any of these invalidates the cache.
 _STATE = Path(__file__).resolve().parent / "state"
-_VALIDATED_BY = (SCHEMA_PATH, Path(__file__).resolve(), _STATE / "faults.py", _STATE / "product_catalog.py")
+_VALIDATED_BY = (SCHEMA_PATH, Path(__file__).resolve(), _STATE / "faults.py", _STATE / "product_catalog.py",
+                 Path(__file__).resolve().parent / "scenario_limits.py")
 
 
 def load_file(path):
@@ -32,21 +33,33 @@ def load_file(path):
     path = Path(path)
     try:
         raw = path.read_bytes()
-        text = raw.decode("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:
         raise InvalidScenario(f"{path}: cannot read scenario file: {exc}") from None
-    return cached_json(path, raw, lambda: parse(text, str(path)), keyed_by=_VALIDATED_BY)
+    text = yaml_document.decode(raw, str(path), InvalidScenario)
+    limits = _limits()
+    if limits != scenario_limits.DEFAULT_LIMITS:  # the cache only knows validity under the default caps
+        return parse(text, str(path), limits)
+    return cached_json(path, raw, lambda: parse(text, str(path), limits), keyed_by=_VALIDATED_BY)
 
 
-def parse(text, source):
-    """Parse scenario text (YAML, of which JSON is a subset) and validate it; dates stay strings."""
+def parse(text, source, limits=None):
+    """Parse scenario text (YAML, of which JSON is a subset) and validate it; dates stay strings.
+    ``limits``: the size caps (scenario_limits.py), by default those of the environment."""
     data = yaml_document.parse(text, source, InvalidScenario)
     if not isinstance(data, dict):
         raise InvalidScenario(f"{source}:1: the scenario must be a mapping (name, partners, businessUnits, ...)")
-    problems = yaml_document.schema_problems(_schema(), data) or _semantic_problems(data)
+    problems = (yaml_document.schema_problems(_schema(), data)
+                or scenario_limits.size_problems(data, limits or _limits()) or _semantic_problems(data))
     if problems:
         raise InvalidScenario(yaml_document.describe(problems, text, source))
     return data
+
+
+def _limits():
+    try:
+        return scenario_limits.current_limits()
+    except ValueError as exc:
+        raise InvalidScenario(f"{scenario_limits.ENVIRONMENT}: {exc}") from None
 
 
 def _schema():
@@ -90,6 +103,8 @@ def _semantic_problems(data):
         problems.extend(_review_problems(unit, base))
         problems.extend(product_problems(unit, base))
     problems.extend(fault_problems(data))
+    problems.extend(_reference_problems(data))
+    problems.extend(_grant_problems(data))
     start = data.get("clock", {}).get("start")
     if start is not None:
         try:
@@ -117,4 +132,72 @@ def _review_problems(unit, base):
                 parse_iso(str(review["createdAt"]))
             except ValueError:
                 problems.append((base + ["reviews", j, "createdAt"], "not a valid ISO-8601 date-time"))
+    return problems
+
+
+def _reference_problems(data):
+    """Every id or key the world refers to names something in it (a dangling one is an error)."""
+    problems = []
+    units = {unit["id"] for unit in data.get("businessUnits", [])}
+    keys = {p["apiKey"] for p in data.get("partners", [])} | {
+        app["apiKey"] for unit in data.get("businessUnits", []) for app in unit.get("applications", [])}
+    generated = None
+    for i, hook in enumerate(data.get("webhooks", [])):
+        for j, unit_id in enumerate(hook.get("businessUnitIds", [])):
+            if unit_id not in units and generated is None:
+                generated = _generated_unit_ids(data)
+            if unit_id not in units and unit_id not in generated:
+                problems.append((["webhooks", i, "businessUnitIds", j],
+                                 f"{unit_id!r} is not the id of a business unit of this world"))
+    for i, rule in enumerate(data.get("faults", [])):
+        for field in ("apikey", "clientId"):
+            key = rule.get("credentials", {}).get(field)
+            if key is not None and key not in keys:
+                problems.append((["faults", i, "credentials", field],
+                                 f"{key!r} is not the apiKey of a partner or application of this world "
+                                 "(customer keys are minted at run time: add such a rule with POST /_mock/faults)"))
+    return problems
+
+
+def _generated_unit_ids(data):
+    from .state import generators
+
+    spec = data.get("generatedBusinessUnits")
+    return {unit["id"] for unit in generators.business_units(spec, data.get("seed", 0))} if spec else set()
+
+
+def _grant_problems(data):
+    """A seeded grant names an application and one of its users, and no token twice."""
+    apps, users = {}, {}  # apiKey -> owner; user email or id -> owner
+    for partner in data.get("partners", []):
+        apps[partner["apiKey"]] = ("partner", partner["id"])
+        for user in partner.get("users", []):
+            users[user["email"].lower()] = users[user["id"]] = ("partner", partner["id"])
+    for unit in data.get("businessUnits", []):
+        for app in unit.get("applications", []):
+            apps[app["apiKey"]] = ("business unit", unit["id"])
+        for user in unit.get("users", []):
+            users[user["email"].lower()] = users[user["id"]] = ("business unit", unit["id"])
+    problems, tokens = [], {}
+    for i, grant in enumerate(data.get("grants", [])):
+        base = ["grants", i]
+        owner = apps.get(grant["application"])
+        if owner is None:
+            problems.append((base + ["application"], f"{grant['application']!r} is not the apiKey of a partner or "
+                                                     "of a business unit's application in this world"))
+        user = users.get(grant["user"]) or users.get(grant["user"].lower())
+        if user is None:
+            problems.append((base + ["user"], f"{grant['user']!r} is not the email or id of a business user "
+                                              "in this world"))
+        elif owner is not None and user != owner:
+            problems.append((base + ["user"], f"{grant['user']!r} is a user of {user[0]} {user[1]}, not of the "
+                                              f"application's {owner[0]} {owner[1]}"))
+        for field in ("accessToken", "refreshToken"):
+            token = grant.get(field)
+            if token is None:
+                continue
+            if token in tokens:
+                problems.append((base + [field], f"the token {token[:6]}... is already used at "
+                                                 f"{yaml_document.dotted(tokens[token])}; each seeded token must be unique"))
+            tokens.setdefault(token, base + [field])
     return problems

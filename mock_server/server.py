@@ -49,9 +49,8 @@ def serve(world, host, port, workers, state_path=None, reset=False, quiet=False,
     progress.finish()
     sandbox = app.extensions["sandboxes"].get("default")
     if resuming:
-        # Always said, even with --quiet: a partner who edited the scenario must know it was not loaded.
-        print(f"Resumed the world {sandbox.get_sandbox_state()['scenario']!r} kept in {state_path}; "
-              "the --scenario file was not loaded (pass --reset to load it).", file=sys.stderr, flush=True)
+        # Always said, even with --quiet: a partner who edited the scenario must know whether it was loaded.
+        print(restart_message(sandbox, state_path), file=sys.stderr, flush=True)
     # Listening from here on: the world is loaded, so a caller that connects once the banner or
     # the port is printed waits only for a worker, never for a refusal.
     listener.listen(2048)
@@ -76,6 +75,17 @@ def serve(world, host, port, workers, state_path=None, reset=False, quiet=False,
         if tmpdir and os.getpid() == master:
             shutil.rmtree(tmpdir, ignore_errors=True)
     return 0
+
+
+def restart_message(sandbox, state_path):
+    """What a start over an existing state file did: resumed its world, or (the file held no
+    complete world, e.g. an earlier start was killed while loading) loaded the --scenario file."""
+    name = sandbox.get_sandbox_state()["scenario"]
+    if sandbox.installed:
+        return (f"Loaded the world {name!r} from the --scenario file: {state_path} held no complete world "
+                "(an earlier start stopped while loading it?).")
+    return (f"Resumed the world {name!r} kept in {state_path}; "
+            "the --scenario file was not loaded (pass --reset to load it).")
 
 
 def _display_host(host):

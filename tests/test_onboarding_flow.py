@@ -167,6 +167,10 @@ def test_onboarding_reused_code_expiry_and_refresh(live):
     reused = exchange_code(live, key, code)
     assert reused.status_code == 400 and "already used" in reused.json()["Error"]
     url = f"{live}/v1/business-units/{DEMO_BU}"
+    # the replay revoked what the code issued (RFC 6749 §4.1.2): the customer signs in again
+    assert requests.get(url, headers=bearer(tokens["access_token"], partner_header=True)).status_code == 401
+    code = parse_qs(urlsplit(consent(live, key["apiKey"]).headers["Location"]).query)["code"][0]
+    tokens = exchange_code(live, key, code).json()
     assert requests.get(url, headers=bearer(tokens["access_token"], partner_header=True)).status_code == 200
     assert requests.post(live + "/_mock/clock/advance", json={"hours": 101}).status_code == 200
     expired = requests.get(url, headers=bearer(tokens["access_token"], partner_header=True))

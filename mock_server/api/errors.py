@@ -2,7 +2,7 @@
 
 import uuid
 
-from flask import jsonify, render_template, request
+from flask import current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from ..state import errors
@@ -47,7 +47,9 @@ def render_http_exception(exc):
                                      "sandbox, please report it with the request that caused it")
         error.status, error.code, error.message = 500, 1500, "Internal server error"
     elif exc.code == 413:
-        error = errors.MalformedRequest("the request body is too large")
+        limit = current_app.config.get("MAX_CONTENT_LENGTH")
+        error = errors.PayloadTooLarge(f"the request body is too large (at most {limit} bytes)" if limit
+                                       else "the request body is too large")
     else:
         error = errors.MalformedRequest(exc.description or exc.name)
         error.status = exc.code

@@ -8,6 +8,7 @@ from functools import cached_property, lru_cache
 from flask import Request, current_app, request
 from werkzeug.sansio.utils import get_current_url, get_host
 
+from .. import json_input
 from ..state import errors
 from ..state.access import Credentials
 from ..state.text import blank
@@ -121,9 +122,10 @@ def json_body():
     """A JSON object body, or a 400/415 that says what is wrong with it."""
     if request.mimetype != "application/json":
         raise errors.UnsupportedMediaType(f"send Content-Type application/json, not {request.content_type!r}")
-    data = request.get_json(silent=True)
-    if data is None:
-        raise errors.MalformedRequest("the body is not valid JSON")
+    try:
+        data = json_input.loads(request.get_data(cache=True))
+    except json_input.JsonProblem as exc:
+        raise errors.MalformedRequest(str(exc)) from None
     if not isinstance(data, dict):
         raise errors.MalformedRequest("the body must be a JSON object")
     return data

@@ -2,7 +2,7 @@
 
 from flask import Blueprint, jsonify, request, send_from_directory
 
-from .. import scenario
+from .. import scenario, yaml_document
 from ..resources import OPENAPI_DIR
 from ..api import sandbox
 from ..api.request_parsing import int_arg, json_body
@@ -23,7 +23,7 @@ def load_scenario():
     if request.mimetype not in SCENARIO_TYPES:
         raise errors.UnsupportedMediaType(
             f"send the scenario as YAML (application/yaml) or JSON (application/json), not {request.content_type!r}")
-    text = request.get_data(as_text=True)
+    text = yaml_document.decode(request.get_data(), "<request body>", errors.InvalidScenario)
     if not text.strip():
         raise errors.InvalidScenario("<request body>: the body is empty; send a scenario (YAML or JSON)")
     return jsonify(sandbox().load_scenario(scenario.parse(text, "<request body>")))

@@ -31,6 +31,10 @@ class MalformedRequest(EmulatorError):
     status, code, message = 400, 1001, "The request was malformed"
 
 
+class PayloadTooLarge(EmulatorError):
+    status, code, message = 413, 1013, "Payload too large"
+
+
 class NotFound(EmulatorError):
     status, code, message = 404, 1004, "Not found"
 
@@ -115,6 +119,15 @@ class InvalidClient(OAuthError):
 
 class InvalidGrant(OAuthError):
     status, code, message = 400, "invalid_grant", "Invalid grant"
+
+
+class UnauthorizedClient(OAuthError):
+    status, code, message = 400, "unauthorized_client", "Unauthorized client"
+
+
+class CodeReplayed(InvalidGrant):
+    """An authorization code sent a second time: refused, and what it issued is revoked (the
+    revocation is kept although the request fails; RFC 6749 §4.1.2)."""
 
 
 class TwoFactorEnabled(OAuthError):

@@ -1,12 +1,16 @@
-"""Every generated id comes from here: derived from the world's seed and a shared counter.
+"""Every generated id comes from here: the world's from its seed, minted secrets from the OS.
 
-World loading uses a ``random.Random(seed)`` stream (same seed, same world); ids minted at run
-time (tokens, codes, customer keys) hash the seed with a counter kept in the store, so
-several worker processes never mint the same id and a replayed run mints the same ones.
+World loading uses a ``random.Random(seed)`` stream (same seed, same world). What is minted at
+run time (tokens, authorization codes, customer keys and secrets, the ids of what requests
+create) comes from ``secrets``: unguessable, so a value minted in one sandbox is never valid in
+another, nor again after a reset or a world load. The setting ``insecureDeterministicSecrets``
+(README: Security) brings back sha256(seed, counter) values for snapshot tests: anyone who knows
+the scenario's seed can then compute every token, so it is for tests on a private machine only.
 """
 
 import hashlib
 import random
+import secrets
 import uuid
 
 ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
@@ -29,10 +33,14 @@ class SeededIds:
 
 
 class RuntimeIds:
-    """Ids minted while serving: sha256(seed, counter), the counter shared through the store."""
+    """Ids minted while serving: OS randomness, or (opted in, insecure) sha256(seed, counter)."""
 
     def __init__(self, store):
         self._store = store
+
+    def _deterministic(self, db):
+        settings = self._store.get_meta(db, "settings", None) or {}
+        return bool(settings.get("insecureDeterministicSecrets"))
 
     def _digest(self, db, kind):
         counter = self._store.get_meta(db, "id_counter", 0) + 1
@@ -41,8 +49,12 @@ class RuntimeIds:
         return hashlib.sha256(f"{seed}:{kind}:{counter}".encode()).digest()
 
     def token(self, db, kind, length=24):
+        if not self._deterministic(db):
+            return "".join(secrets.choice(ALPHABET) for _ in range(length))
         digest = self._digest(db, kind)
         return "".join(ALPHABET[b % len(ALPHABET)] for b in digest[:length])
 
     def object_id(self, db, kind):
+        if not self._deterministic(db):
+            return secrets.token_hex(12)
         return self._digest(db, kind)[:12].hex()

@@ -3,11 +3,18 @@
 Token responses follow a recorded 2025 response (reference §1.4): every value a string,
 ``issued_at`` in epoch seconds, ``tpa-``/``tpr-`` prefixes. A refresh token stays usable
 until it expires or is revoked (a real connector refreshes twice with the same one).
-Emulator decisions: revoking a refresh token also revokes the access tokens issued with it;
-unknown tokens are accepted silently by revoke (RFC 7009).
+Emulator decisions: revoking a refresh token also revokes the access tokens issued with it
+and every token refreshed from it (RFC 7009 §2.1); a replayed authorization code is refused and
+revokes every token issued from it (RFC 6749 §4.1.2, RFC 9700 §4.2.4); unknown tokens are
+accepted silently by revoke (RFC 7009). Consent is the customer's: a customer key a partner
+created gets no client_credentials token (setting ``clientCredentialsForCustomerKeys``), while
+a business's own application (declared in the scenario) may use that grant, as the real one
+does. Token requests are throttled per application (setting ``tokenRequestsPerMinute``,
+reference §1.5: too often gives 429; the real figure is unpublished).
 """
 
 import json
+import math
 from urllib.parse import urlsplit
 
 from . import errors
@@ -29,9 +36,7 @@ class OAuthOps:
         if grant not in GRANTS:
             raise errors.UnsupportedGrantType(
                 f"grant_type {grant!r} is not supported; use one of {', '.join(GRANTS)}")
-        with self.store.transaction() as db:
-            app = self._authenticate_client(db, client)
-            return getattr(self, f"_grant_{grant}")(db, app, form)
+        return self._token_request(client, form, grant)
 
     def refresh_access_token(self, client, form):
         """POST .../refresh: only the refresh_token grant."""
@@ -39,8 +44,42 @@ class OAuthOps:
         if grant != "refresh_token":
             raise errors.UnsupportedGrantType(
                 f"the refresh endpoint only takes grant_type=refresh_token, got {grant!r}")
+        return self._token_request(client, form, grant)
+
+    def _token_request(self, client, form, grant):
+        """Throttle, authenticate, run the grant. A replayed code's revocations are committed
+        before its error is raised (an error inside the transaction would roll them back)."""
+        self._throttle_token_requests(client)
         with self.store.transaction() as db:
-            return self._grant_refresh_token(db, self._authenticate_client(db, client), form)
+            app = self._authenticate_client(db, client)
+            try:
+                return getattr(self, f"_grant_{grant}")(db, app, form)
+            except errors.CodeReplayed as exc:
+                replayed = exc
+        raise replayed
+
+    def _throttle_token_requests(self, client):
+        """At most ``tokenRequestsPerMinute`` token requests per known application per minute of
+        the clock: 429 with Retry-After past it. Only existing API keys are counted, so the
+        table stays as small as the world's applications times the limit."""
+        if client is None:
+            return
+        with self.store.transaction() as db:
+            limit = self.settings(db)["tokenRequestsPerMinute"]
+            if not limit or self._app(db, client[0]) is None:
+                return
+            now = self.clock.now(db)
+            db.execute("DELETE FROM token_requests WHERE client_id = ? AND at <= ?", (client[0], now - 60))
+            count, oldest = db.execute("SELECT COUNT(*), MIN(at) FROM token_requests WHERE client_id = ?",
+                                       (client[0],)).fetchone()
+            if count < limit:
+                db.execute("INSERT INTO token_requests VALUES (?, ?)", (client[0], now))
+                return
+            wait = max(1, math.ceil(oldest + 60 - now))
+        raise errors.RateLimited(
+            f"too many token requests: at most {limit} a minute per application (setting "
+            f"tokenRequestsPerMinute); a token lasts 100 hours, so keep it and reuse it until it expires; "
+            f"retry after {wait} s", headers={"Retry-After": str(wait)})
 
     def revoke_access_token(self, client, form):
         """POST .../revoke: client authentication optional (real clients differ), checked if sent."""
@@ -54,6 +93,7 @@ class OAuthOps:
                 if owner and owner["client_id"] != app["api_key"]:
                     raise errors.InvalidGrant("this token was issued to another client")
             db.execute("UPDATE tokens SET revoked = 1 WHERE token = ? OR pair = ?", (token, token))
+            _revoke_descendants(db, token)
         return {}
 
     def _authenticate_client(self, db, client):
@@ -80,6 +120,12 @@ class OAuthOps:
         return self._issue(db, app, dict(user), "password")
 
     def _grant_client_credentials(self, db, app, form):
+        if app["kind"] == "customer" and not self.settings(db)["clientCredentialsForCustomerKeys"]:
+            raise errors.UnauthorizedClient(
+                "client_credentials is refused for a customer key a partner created: the customer's data is "
+                "reached only with a token the customer granted, so send the customer through the login "
+                "page (authorization_code) and refresh that token (emulator rule; the sandbox setting "
+                "clientCredentialsForCustomerKeys relaxes it)")
         return self._issue(db, app, None, "client_credentials", with_refresh=False)
 
     def _grant_authorization_code(self, db, app, form):
@@ -89,8 +135,10 @@ class OAuthOps:
         if row is None:
             raise errors.InvalidGrant("unknown authorization code")
         if row["used_at"] is not None:
-            raise errors.InvalidGrant(f"the authorization code was already used at {iso(row['used_at'])}; "
-                                      "codes are single-use, send the customer through the login page again")
+            _revoke_descendants(db, _code_origin(row["code"]))
+            raise errors.CodeReplayed(f"the authorization code was already used at {iso(row['used_at'])}; "
+                                      "codes are single-use, so every token issued from it is now revoked; "
+                                      "send the customer through the login page again")
         if row["expires_at"] <= now:
             raise errors.InvalidGrant(f"the authorization code expired at {iso(row['expires_at'])}")
         if row["client_id"] != app["api_key"]:
@@ -102,7 +150,7 @@ class OAuthOps:
         db.execute("UPDATE authorization_codes SET used_at = ? WHERE code = ?", (now, row["code"]))
         user = self._user(db, row["user_id"])
         self._check_user_may_use(user, app)
-        return self._issue(db, app, user, "authorization_code")
+        return self._issue(db, app, user, "authorization_code", origin=_code_origin(row["code"]))
 
     def _grant_refresh_token(self, db, app, form):
         _require(form, "refresh_token")
@@ -117,7 +165,7 @@ class OAuthOps:
         if row["client_id"] != app["api_key"]:
             raise errors.InvalidGrant("the refresh token was issued to another client")
         user = self._user(db, row["user_id"]) if row["user_id"] else None
-        body = self._issue(db, app, user, row["grant_type"])
+        body = self._issue(db, app, user, row["grant_type"], origin=row["token"])
         for field in ("app_enduser", "client_id"):  # the refresh response omits these
             body.pop(field, None)
         return body
@@ -133,7 +181,9 @@ class OAuthOps:
             raise errors.InvalidGrant(
                 f"business user {user['email']!r} has no access to business unit {app['business_unit_id']}")
 
-    def _issue(self, db, app, user, grant, with_refresh=True):
+    def _issue(self, db, app, user, grant, with_refresh=True, origin=None):
+        """Mint the tokens of a grant; ``origin`` (the code or refresh token they came from) is
+        recorded so that revoking it reaches them."""
         settings = self.settings(db)
         now = self.clock.now(db)
         access = "tpa-" + self.ids.token(db, "access")
@@ -150,6 +200,8 @@ class OAuthOps:
                        (refresh, app["api_key"], user_id, grant, now, now + refresh_ttl))
             body.update({"refresh_token": refresh, "refresh_token_issued_at": str(int(now)),
                          "refresh_token_expires_in": str(refresh_ttl), "refresh_token_status": "approved"})
+        if origin:
+            db.executemany("INSERT INTO token_origins VALUES (?, ?)", [(t, origin) for t in (access, refresh) if t])
         if user_id:
             body["app_enduser"] = user_id
         body["client_id"] = app["api_key"]
@@ -201,6 +253,18 @@ class OAuthOps:
                 f"redirect_uri {redirect_uri!r} is not on the allow-list of {app['name']!r} "
                 f"({', '.join(allowed) or 'empty'})")
         return app
+
+
+def _code_origin(code):
+    return "code:" + code
+
+
+def _revoke_descendants(db, origin):
+    """Revoke every token issued from ``origin`` (a code or a refresh token), and from those, on."""
+    db.execute("""WITH RECURSIVE issued(token) AS (
+                      SELECT token FROM token_origins WHERE origin = ?
+                      UNION SELECT o.token FROM token_origins o JOIN issued ON o.origin = issued.token)
+                  UPDATE tokens SET revoked = 1 WHERE token IN (SELECT token FROM issued)""", (origin,))
 
 
 def _require(form, *fields):

@@ -29,6 +29,7 @@ class Sandbox(AccessRules, OAuthOps, BusinessUnitOps, PartnerOps, JournalOps, Co
         self._unwritten_journal = []  # journal.py: a memory store's entries waiting to be written
         with store.read() as db:
             empty = store.get_meta(db, "scenario") is None
+        self.installed = fresh or empty  # this opening loaded the world (the start-up message says which)
         if fresh or empty:
             if scenario is None:
                 raise ValueError(f"sandbox {name!r} has no world and no scenario was given")

@@ -43,6 +43,11 @@ CREATE TABLE IF NOT EXISTS tokens (
     token TEXT PRIMARY KEY, kind TEXT NOT NULL, client_id TEXT NOT NULL, user_id TEXT,
     grant_type TEXT NOT NULL, issued_at REAL NOT NULL, expires_at REAL NOT NULL,
     revoked INTEGER NOT NULL DEFAULT 0, pair TEXT);
+CREATE TABLE IF NOT EXISTS token_origins (
+    token TEXT PRIMARY KEY, origin TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS token_origins_by_origin ON token_origins (origin);
+CREATE TABLE IF NOT EXISTS token_requests (
+    client_id TEXT NOT NULL, at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS authorization_codes (
     code TEXT PRIMARY KEY, client_id TEXT NOT NULL, redirect_uri TEXT NOT NULL,
     user_id TEXT NOT NULL, expires_at REAL NOT NULL, used_at REAL);
@@ -55,7 +60,8 @@ CREATE TABLE IF NOT EXISTS journal (
 # Tables that hold the world (everything but meta and the journal); reset clears them.
 # Each area module (state/areas.py) adds its own tables to both.
 CORE_TABLES = ("partners", "applications", "business_users", "business_units",
-               "business_unit_names", "locations", "tokens", "authorization_codes")
+               "business_unit_names", "locations", "tokens", "token_origins", "token_requests",
+               "authorization_codes")
 
 
 def world_tables():

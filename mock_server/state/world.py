@@ -25,6 +25,15 @@ DEFAULT_SETTINGS = {
     # Requests checked against openapi/trustpilot.yaml (api/request_validation.py); lenient keeps
     # the emulator's own answers first. The environment variable sets the default for a whole run.
     "requestValidation": os.environ.get("TRUSTPILOT_MOCK_REQUEST_VALIDATION", "lenient"),
+    # Tokens, codes and keys minted at run time are unguessable (state/ids.py); true makes them
+    # sha256(seed, counter) for snapshot tests: INSECURE, anyone knowing the seed can compute them.
+    "insecureDeterministicSecrets": False,
+    # Emulator decision (consent is the customer's): a customer key a partner created reaches the
+    # customer's data only with a token the customer granted; true lets client_credentials through.
+    "clientCredentialsForCustomerKeys": False,
+    # Token-endpoint throttling (reference §1.5: "too often -> 429"; no figure is published): at
+    # most this many token requests per application per minute of the clock; 0 turns it off.
+    "tokenRequestsPerMinute": 60,
 }
 REQUEST_VALIDATION_MODES = ("strict", "lenient", "off")
 if DEFAULT_SETTINGS["requestValidation"] not in REQUEST_VALIDATION_MODES:
@@ -76,6 +85,26 @@ def install(db, store, clock, scenario, progress=None):
         _install_business_unit(db, unit, SeededIds(f"{seed}:{unit['id']}"), anchor, now, progress)
     for area in AREAS:
         area.install_world(db, scenario, now)
+    _install_grants(db, scenario, now)
+
+
+def _install_grants(db, scenario, now):
+    """Seeded OAuth grants: fixed tokens, valid from the world's load for their lifetimes. They
+    behave like a customer's authorization-code tokens: refreshing gives new (random) tokens,
+    and the seeded refresh token stays usable until it expires or is revoked."""
+    settings = settings_of(scenario)
+    for grant in scenario.get("grants", []):
+        user = db.execute("SELECT id FROM business_users WHERE email = ? OR id = ?",
+                          (grant["user"], grant["user"])).fetchone()
+        access, refresh = grant.get("accessToken"), grant.get("refreshToken")
+        if access:
+            ttl = grant.get("accessTokenExpiresIn", settings["accessTokenLifetimeSeconds"])
+            db.execute("INSERT INTO tokens VALUES (?, 'access', ?, ?, 'authorization_code', ?, ?, 0, ?)",
+                       (access, grant["application"], user["id"], now, now + ttl, refresh))
+        if refresh:
+            ttl = grant.get("refreshTokenExpiresIn", settings["refreshTokenLifetimeSeconds"])
+            db.execute("INSERT INTO tokens VALUES (?, 'refresh', ?, ?, 'authorization_code', ?, ?, 0, NULL)",
+                       (refresh, grant["application"], user["id"], now, now + ttl))
 
 
 def _install_partner(db, partner, now):
