@@ -5,7 +5,10 @@
     trustpilot-conformance list                  # the requirement catalog
     trustpilot-conformance validate FILE         # check a manifest
 
-Exit status: 0 when every required check passes, 1 when one does not, 2 when the kit cannot run.
+Exit status: 0 READY (every required check passes or does not apply); 1 NOT READY (the integration
+fails a required check, or one is blocked by such a failure); 2 when the kit cannot run or failed
+itself on some check; 3 PARTIAL (--only: the selected checks pass, but a partial run is no verdict);
+130 interrupted.
 """
 
 import argparse
@@ -18,12 +21,28 @@ from .checks import CATALOG
 from .reporters import Fanout, build_reporters
 from .runner import UnknownCheck, run, select
 
-EXIT_READY, EXIT_NOT_READY, EXIT_CANNOT_RUN, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_READY, EXIT_NOT_READY, EXIT_CANNOT_RUN, EXIT_PARTIAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 
 def main(argv=None):
     args = _parser().parse_args(argv)
-    return args.handler(args)
+    try:
+        return args.handler(args)
+    except Exception as exc:  # noqa: BLE001 - a bug of the kit's own: one clear line, never a traceback
+        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else "no details"
+        print(f"trustpilot-conformance: the kit failed ({type(exc).__name__}: {detail}); this is a bug of the "
+              "kit, not a verdict on the integration", file=sys.stderr)
+        return EXIT_CANNOT_RUN
+
+
+def exit_status(summary):
+    """The run's exit status: the kit's own failure first (the verdict cannot be trusted), then the
+    integration's, then a partial run."""
+    if summary.kit_failed:
+        return EXIT_CANNOT_RUN
+    if any(r.blocking for r in summary.results):
+        return EXIT_NOT_READY
+    return EXIT_PARTIAL if summary.partial else EXIT_READY
 
 
 def _parser():
@@ -80,7 +99,10 @@ def _run(args):
         return EXIT_INTERRUPTED
     finally:
         emulator.close()
-    return EXIT_READY if summary.ready else EXIT_NOT_READY
+    if summary.kit_failed:
+        print("trustpilot-conformance: the kit failed on some check (status 'error'); see its message",
+              file=sys.stderr)
+    return exit_status(summary)
 
 
 def _interrupt(signum, frame):
