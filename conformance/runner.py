@@ -123,8 +123,10 @@ def _run(checks, info, manifest, emulator, reporter, jobs, browser, started):
 
 
 def _ready(waiting, results, selected):
-    """The waiting checks whose selected prerequisites are all final, in catalog order."""
-    return [c for c in waiting if all(d in results for d in c.depends_on if d in selected)]
+    """The waiting checks whose selected prerequisites are all final: those that others wait on
+    first (they unblock the most work), then in catalog order."""
+    ready = [c for c in waiting if all(d in results for d in c.depends_on if d in selected)]
+    return sorted(ready, key=lambda c: -sum(1 for other in waiting if c.id in other.depends_on))
 
 
 def _blocked(check, results, selected):

@@ -102,14 +102,16 @@ def backoff_429(ctx):
 def retry_5xx(ctx):
     """Pass (journal): for each claimed use case, two 503s on its main call (the first the gateway's
     HTML page, the second JSON) are each followed by the same method and path, ending in a 2xx, and
-    the use case completes; then a lasting 500 ends in a failed trigger with a message after at most
-    6 attempts with growing delays. Fail: a 503 not retried (which call, and what came next), a
+    the use case completes; then, on the first claimed use case, a lasting 500 ends in a failed
+    trigger with a message after at most 6 attempts with growing delays. Fail: a 503 not retried (which call, and what came next), a
     swallowed error (success reported without the call succeeding), a retry loop, a silent failure.
     Nothing to judge: a use case that made no such call."""
     customer, targets = _targets(ctx)
     for use_case, (method, path) in targets:
         _transient(ctx, customer, use_case, method, path)
-        _lasting(ctx, customer, use_case, method, path)
+    # Giving up is the same code path for every use case (the client's retry loop) and costs the
+    # whole back-off each time: judged on the first claimed use case only, to keep a run short.
+    _lasting(ctx, customer, *targets[0][:1], *targets[0][1])
 
 
 def _transient(ctx, customer, use_case, method, path):
