@@ -82,6 +82,7 @@ DIAGNOSED = {
     "search_by_display_name": ("onboarding.find-by-domain", "looked up by the name 'Bright Shop', not by the "
                                "customer's domain 'bright-shop.example'"),
     "key_after_200": ("onboarding.ineligible", "answered 200 (not eligible) at #"),
+    "crashes_on_emoji": ("usecase.showcase", "showcase for starry-shop.example failed (exit 1)"),
     "drops_last_location_page": ("usecase.ingestion", "the integration kept 400 of the 450 locations of "
                                  "bright-shop.example: 50 missing"),
 }

@@ -7,6 +7,7 @@ from .base import CheckFailed, check
 from ..faults import GATEWAY_HTML
 
 BRIGHT, QUIET, LOCKED, FREE = "bright-shop.example", "quiet-shop.example", "locked-shop.example", "free-shop.example"
+STARRY = "starry-shop.example"  # reviews with emoji, right-to-left and combining text, a 4,000-character one
 KEY_PATH = "/v1/private/partners/*/key/*"
 CHECK_PATH = "/v1/private/partners/*/check/*"
 

@@ -5,7 +5,7 @@ import math
 
 from . import seen
 from .base import CheckFailed, check
-from .onboarding import BRIGHT, QUIET
+from .onboarding import BRIGHT, QUIET, STARRY
 
 REVIEW_LISTS = ("/v1/business-units/*/reviews", "/v1/private/business-units/*/reviews")
 ALL_REVIEWS = "/v1/business-units/*/all-reviews"
@@ -31,7 +31,8 @@ def _mine(entries, customer):
 def ingestion(ctx):
     """Pass (journal): for Bright Shop every location page (1..n of the page size used) and every
     review page answered 2xx, the trigger completing; for Quiet Shop (nothing) the locations asked
-    for and the trigger completing. With a ``results`` probe in the manifest, the review and location
+    for and the trigger completing; for Starry Shop (emoji, right-to-left and combining text, a
+    4,000-character review) the trigger completing. With a ``results`` probe in the manifest, the review and location
     ids the integration kept must be exactly the world's; without one, only the requests are judged
     (the note says so). Fail: a page not read, a failed run, ids missing or extra."""
     customer = ctx.world.customer(BRIGHT)
@@ -51,6 +52,11 @@ def ingestion(ctx):
     if not asked:
         raise CheckFailed(f"ingesting {empty.domain} (no locations, no reviews) never asked for its locations")
     ctx.note(f"{empty.domain} (no locations, no reviews): ingestion completed")
+    starry = ctx.world.customer(STARRY)
+    ctx.connected(starry)
+    _ran(ctx, "ingestion", starry)
+    ctx.note(f"{starry.domain} (emoji, right-to-left and combining text, a 4,000-character review): "
+             "ingestion completed")
 
 
 def _kept(ctx, customer, total_reviews):
@@ -200,9 +206,10 @@ def _address(invitation):
        depends_on=("consent.authorization-code",))
 def showcase(ctx):
     """Pass (journal): for Bright Shop, a 2xx read of the business unit (itself, /profileinfo or /find)
-    and of a review list, the trigger completing; for Quiet Shop (no reviews) the same reads and the
-    trigger completing. Fail: no score read, no review list read, or a failed run (on either)."""
-    for customer in (ctx.world.customer(BRIGHT), ctx.world.customer(QUIET)):
+    and of a review list, the trigger completing; the same for Quiet Shop (no reviews) and for Starry
+    Shop (emoji, right-to-left and combining text, a 4,000-character review). Fail: no score read, no
+    review list read, or a failed run (on any of them)."""
+    for customer in (ctx.world.customer(BRIGHT), ctx.world.customer(QUIET), ctx.world.customer(STARRY)):
         ctx.connected(customer)
         before = ctx.journal()[-1]["seq"]
         _ran(ctx, "showcase", customer)

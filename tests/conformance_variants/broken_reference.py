@@ -292,6 +292,17 @@ def secret_in_query():
     ri.api_url = api_url
 
 
+def crashes_on_emoji():
+    """usecase.showcase (Starry Shop): stores what it shows in a 3-byte 'utf8' column, as MySQL's
+    utf8 does, and crashes on a character outside the Basic Multilingual Plane (an emoji)."""
+    def showcase(business_unit_id):
+        shown = ORIGINAL["showcase"](business_unit_id)
+        if any(ord(character) > 0xFFFF for character in shown):
+            raise ValueError("Incorrect string value for column 'title'")
+        return shown
+    ri.showcase = showcase
+
+
 def invite_without_reference():
     """Not broken: an invite command that takes no order reference (makes one up), as an integration
     whose invitations are not tied to orders. usecase.invite finds the invitation by recipient."""
@@ -311,7 +322,7 @@ VARIANTS = {f.__name__: f for f in (
     no_retry_on_5xx, one_review_per_call, prints_token, remembers_one_customer, password_in_refusal,
     search_by_display_name, key_after_200, rekeys_every_onboard, client_credentials_consent,
     unregistered_redirect_uri, showcase_swallows_503, invite_without_reference, drops_last_location_page,
-    secret_in_query)}
+    secret_in_query, crashes_on_emoji)}
 
 if __name__ == "__main__":
     VARIANTS[os.environ["BROKEN_VARIANT"]]()
