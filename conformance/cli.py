@@ -2,6 +2,8 @@
 
     trustpilot-conformance run --manifest FILE [--sandbox URL] [--junit F] [--json F] [--html F] [--only ID ...]
                                [--browser http|chromium]
+    trustpilot-conformance explore --manifest FILE [--budget N] [--time S] [--seed N] [--out FILE]
+    trustpilot-conformance replay FILE           # run a failing world the explorer wrote, again
     trustpilot-conformance list                  # the requirement catalog
     trustpilot-conformance validate FILE         # check a manifest
 
@@ -64,6 +66,19 @@ def _parser():
                               "Chromium (/usr/bin/chromium, needs Playwright)")
     run_cmd.add_argument("--quiet", action="store_true", help="no console output; the exit status says it all")
     run_cmd.set_defaults(handler=_run)
+    explore = commands.add_parser("explore", help="generate worlds, judge them with the same checks, shrink a "
+                                                  "failure to a minimal world and write a replay file")
+    explore.add_argument("--manifest", required=True, help="the partner manifest (YAML)")
+    explore.add_argument("--budget", type=int, help="at most this many generated worlds (default: until --time)")
+    explore.add_argument("--time", type=float, default=120.0, help="seconds to explore and shrink (default 120)")
+    explore.add_argument("--seed", type=int, default=0, help="the same seed explores the same worlds (default 0)")
+    explore.add_argument("--out", default="conformance-replay.yaml", help="where to write the replay file")
+    explore.add_argument("--sandbox", metavar="URL", help="a running sandbox (default: start one in this process)")
+    explore.set_defaults(handler=_explore)
+    replay = commands.add_parser("replay", help="run the checks of a replay file in its world")
+    replay.add_argument("replay_file")
+    replay.add_argument("--sandbox", metavar="URL", help="a running sandbox (default: start one in this process)")
+    replay.set_defaults(handler=_replay)
     list_cmd = commands.add_parser("list", help="print the requirement catalog")
     list_cmd.set_defaults(handler=_list)
     validate = commands.add_parser("validate", help="check a manifest and say what is wrong, with line numbers")
@@ -103,6 +118,68 @@ def _run(args):
         print("trustpilot-conformance: the kit failed on some check (status 'error'); see its message",
               file=sys.stderr)
     return exit_status(summary)
+
+
+def _explore(args):
+    from . import explorer
+    from .emulator import Emulator, SandboxUnreachable
+    from .runner import kit_version, watched
+
+    try:
+        manifest = manifests.load(args.manifest)
+        emulator = Emulator(args.sandbox)
+    except (manifests.ManifestError, SandboxUnreachable) as exc:
+        print(f"trustpilot-conformance: {exc}", file=sys.stderr)
+        return EXIT_CANNOT_RUN
+    exploration = explorer.Exploration(manifest, emulator, budget=args.budget, seconds=args.time, seed=args.seed)
+    print(f"Exploring worlds for {manifest.name} (seed {args.seed}, kit {kit_version()}): "
+          f"{', '.join(c.id for c in exploration.checks) or 'no world-sensitive check is claimed'}", flush=True)
+    try:
+        with watched():
+            world, failures = exploration.run()
+    except explorer.ExplorerUnavailable as exc:
+        print(f"trustpilot-conformance: {exc}", file=sys.stderr)
+        return EXIT_CANNOT_RUN
+    finally:
+        emulator.close()
+    if world is None:
+        print(f"No failing world in {exploration.tried} example(s).")
+        return EXIT_READY
+    explorer.write_replay(args.out, manifest, world, failures, args.seed)
+    print(f"Minimal failing world after {exploration.tried} example(s):\n{explorer.describe(world)}")
+    for result in failures:
+        print(f"  {result.status} {result.id}: {result.message}")
+    print(f"Reproduce it: trustpilot-conformance replay {args.out}")
+    return EXIT_NOT_READY
+
+
+def _replay(args):
+    from pathlib import Path
+
+    from . import explorer
+    from .emulator import Emulator, SandboxUnreachable
+    from .runner import run_in_world, watched
+
+    try:
+        document = explorer.read_replay(args.replay_file)
+        manifest = manifests.load(Path(args.replay_file).resolve().parent / document["manifest"])
+        emulator = Emulator(args.sandbox)
+    except (explorer.ReplayError, manifests.ManifestError, SandboxUnreachable) as exc:
+        print(f"trustpilot-conformance: {exc}", file=sys.stderr)
+        return EXIT_CANNOT_RUN
+    print(f"Replaying {args.replay_file} for {manifest.name}:\n{explorer.describe(document['world'])}", flush=True)
+    checks = [c for c in CATALOG if c.id in document["checks"]]
+    try:
+        with watched():
+            results = [run_in_world(c, manifest, emulator, scenario=explorer.scenario(document["world"]))
+                       for c in checks]
+    finally:
+        emulator.close()
+    for result in results:
+        print(f"  {result.status} {result.id}" + (f": {result.message}" if result.message else ""))
+    if any(r.status == "error" for r in results):
+        return EXIT_CANNOT_RUN
+    return EXIT_NOT_READY if any(r.status == "fail" for r in results) else EXIT_READY
 
 
 def _interrupt(signum, frame):

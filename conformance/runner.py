@@ -144,8 +144,9 @@ def _blocked(check, results, selected):
     return None
 
 
-def run_in_world(check, manifest, emulator, browser="http"):
-    """One check in its own fresh world with its own instance of the integration."""
+def run_in_world(check, manifest, emulator, browser="http", scenario=None):
+    """One check in its own fresh world (the kit's, or ``scenario``: a world in the same format with
+    the same customers, e.g. one the explorer generated) with its own instance of the integration."""
     started = time.monotonic()
     if check.use_case and check.use_case not in manifest.use_cases:
         return _result(check, NOT_APPLICABLE, f"the integration does not claim the {check.use_case!r} use case",
@@ -155,7 +156,7 @@ def run_in_world(check, manifest, emulator, browser="http"):
     world = ctx = None
     status, message = "pass", ""
     try:
-        world = World(emulator, check.world, integration.redirect_uri)
+        world = World(emulator, check.world, integration.redirect_uri, scenario)
         integration.point_at(world.sandbox, world.partner)
         ctx = CheckContext(manifest, world, integration, browser)
         integration.start_service()

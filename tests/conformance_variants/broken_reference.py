@@ -303,6 +303,15 @@ def crashes_on_emoji():
     ri.showcase = showcase
 
 
+def drops_page_at_multiple_of_200():
+    """usecase.ingestion, only in a world the fixed catalog lacks (found by the explorer): an
+    off-by-one that drops the last location page when the count is an exact multiple of 200."""
+    def read_all_locations(business_unit_id):
+        locations = ORIGINAL["read_all_locations"](business_unit_id)
+        return locations[:-200] if locations and len(locations) % 200 == 0 else locations
+    ri.read_all_locations = read_all_locations
+
+
 def invite_without_reference():
     """Not broken: an invite command that takes no order reference (makes one up), as an integration
     whose invitations are not tied to orders. usecase.invite finds the invitation by recipient."""
@@ -322,7 +331,7 @@ VARIANTS = {f.__name__: f for f in (
     no_retry_on_5xx, one_review_per_call, prints_token, remembers_one_customer, password_in_refusal,
     search_by_display_name, key_after_200, rekeys_every_onboard, client_credentials_consent,
     unregistered_redirect_uri, showcase_swallows_503, invite_without_reference, drops_last_location_page,
-    secret_in_query, crashes_on_emoji)}
+    secret_in_query, crashes_on_emoji, drops_page_at_multiple_of_200)}
 
 if __name__ == "__main__":
     VARIANTS[os.environ["BROKEN_VARIANT"]]()
