@@ -7,6 +7,9 @@ requirement is not met. ``finish()`` turns the whole into redacted Evidence with
 
 import json
 import secrets as random_tokens
+import time
+
+import requests
 from . import consent
 from .browsers import BROWSERS
 from .checks import seen
@@ -21,6 +24,7 @@ from mock_server.state.journal import SECRET_FIELDS
 # them in a URL is a leak ("code" is left out: the authorization code travels in the callback's
 # query by design, which is the integration's own URL, not the sandbox's).
 SECRET_QUERY_FIELDS = SECRET_FIELDS - {"code"}
+KIT_READ_ATTEMPTS = 6
 EVIDENCE_LIMIT = 20000  # characters of one output kept in the reports
 USE_CASE_VALUES = {
     "ingestion": lambda ctx, c: {},
@@ -151,13 +155,24 @@ class CheckContext:
         return self._reviews[customer.id]
 
     def kit_read(self, path, **params):
-        """(status, JSON body) of a GET the kit makes with its own key, left out of every judgement."""
-        response = self.sandbox.session.get(f"{self.sandbox.api_url}{path}", params=params,
-                                            headers={"apikey": KIT_API_KEY}, timeout=30)
-        try:
-            return response.status_code, response.json()
-        except ValueError:
-            return response.status_code, {}
+        """(status, JSON body) of a GET the kit makes with its own key, left out of every judgement.
+        A world's faults may land on it too: it waits out a 429 and retries a 5xx or a dropped
+        connection a few times, as any careful client would."""
+        for attempt in range(KIT_READ_ATTEMPTS):
+            try:
+                response = self.sandbox.session.get(f"{self.sandbox.api_url}{path}", params=params,
+                                                    headers={"apikey": KIT_API_KEY}, timeout=30)
+            except requests.ConnectionError:
+                time.sleep(0.2 * (attempt + 1))
+                continue
+            if response.status_code == 429 or response.status_code >= 500:
+                time.sleep(min(_seconds(response.headers.get("Retry-After")), 10.0) or 0.2 * (attempt + 1))
+                continue
+            try:
+                return response.status_code, response.json()
+            except ValueError:
+                return response.status_code, {}
+        raise RuntimeError(f"the kit's own read of {path} kept failing ({KIT_READ_ATTEMPTS} attempts)")
 
     # -- what was seen -----------------------------------------------------------------------------
     def journal(self):
@@ -265,6 +280,13 @@ def _trimmed(text):
     if len(text) <= EVIDENCE_LIMIT:
         return text
     return f"[... {len(text) - EVIDENCE_LIMIT} earlier characters left out ...]\n" + text[-EVIDENCE_LIMIT:]
+
+
+def _seconds(value):
+    try:
+        return max(float(value), 0.0)
+    except (TypeError, ValueError):
+        return 0.0
 
 
 def _by_kit(entry):

@@ -4,15 +4,17 @@ minimal one that fails, written as a replay file the partner can commit.
 Hypothesis generates a change of the kit's everyday world (scenarios/conformance/customers.yaml):
 Bright Shop, the customer every use case check works on, gets a location count around the page
 boundaries (0, 1, 199, 200, 201, 399, 400, 401) and a handful of reviews whose texts hold emoji,
-right-to-left text, combining characters or up to 4,000 characters, some of them reported. Each
+right-to-left text, combining characters or up to 4,000 characters, some of them reported; and a
+fault schedule on the use cases' reads, every fault one a correct integration survives: one 429
+with Retry-After from 0 to 10 s (a trigger has 20 s), a burst of up to two 5xx, the gateway's
+HTML error page, latency, a dropped connection. Each
 example runs the world-sensitive checks of the claimed use cases (usecase.ingestion,
 usecase.showcase) in that world, exactly as ``run`` does. The first failure is shrunk (fewer
 locations, fewer and shorter reviews, plainer texts) within the time budget; the minimal world is
 printed and written with the checks it fails to a replay file, and
 ``trustpilot-conformance replay FILE`` runs those checks in that world again.
 
-Not generated yet: fault schedules (429s with other Retry-After values, bursts of 5xx, HTML error
-bodies, latency, dropped connections) and the clock passing 100 hours mid-run.
+Not generated yet: the clock passing 100 hours mid-run (tokens.refresh judges a fixed one).
 """
 
 import os
@@ -24,6 +26,7 @@ from pathlib import Path
 import yaml
 
 from .checks import CATALOG
+from .faults import html_error
 from .runner import run_in_world
 from .worlds import base_scenario
 
@@ -40,6 +43,11 @@ SPECIAL_TEXTS = (
 )
 FILLER = "This shop delivered everything on time and answered every question. "
 REPLAY_VERSION = 1
+# The reads of ingestion and showcase past the unit itself (reviews, locations, profileinfo):
+# onboarding's find and the unit's own GET stay untouched, so every fault lands on a use case.
+# One glob for both (".*" after /v1 takes "" or "/private"): each generated fault fires as often
+# as it says, not once per path.
+FAULT_PATH = "/v1**/business-units/{unit}/*"
 
 
 class ExplorerUnavailable(RuntimeError):
@@ -55,8 +63,16 @@ def _strategies():
     text = st.one_of(st.just(PLAIN), st.sampled_from(SPECIAL_TEXTS),
                      st.integers(min_value=1, max_value=4000).map(lambda n: (FILLER * 60)[:n]))
     review = st.fixed_dictionaries({"stars": st.integers(1, 5), "text": text, "reported": st.booleans()})
+    fault = st.one_of(
+        st.fixed_dictionaries({"kind": st.just("429"), "retryAfter": st.integers(0, 10)}),
+        st.fixed_dictionaries({"kind": st.just("5xx"), "status": st.sampled_from((500, 502, 503, 504)),
+                               "times": st.integers(1, 2)}),
+        st.fixed_dictionaries({"kind": st.just("html")}),
+        st.fixed_dictionaries({"kind": st.just("latency"), "ms": st.integers(100, 2000)}),
+        st.fixed_dictionaries({"kind": st.just("drop")}))
     return st.fixed_dictionaries({"locations": st.sampled_from(LOCATION_COUNTS),
-                                  "reviews": st.lists(review, max_size=6)})
+                                  "reviews": st.lists(review, max_size=6),
+                                  "faults": st.lists(fault, max_size=2, unique_by=lambda f: f["kind"])})
 
 
 def scenario(world):
@@ -66,7 +82,27 @@ def scenario(world):
     unit["locations"] = {"generate": world["locations"]}
     start = datetime(2026, 1, 1, tzinfo=timezone.utc)
     unit["reviews"] = [_review(n, spec, start) for n, spec in enumerate(world["reviews"])]
+    data["faults"] = [rule for n, spec in enumerate(world.get("faults", []))
+                      for rule in _fault_rules(n, spec, unit["id"])]
     return data
+
+
+def _fault_rules(n, spec, unit_id):
+    """Scenario fault rules for one generated fault, on Bright Shop's use case reads."""
+    kind = spec["kind"]
+    if kind == "429":
+        base = {"response": {"preset": "rateLimited", "headers": {"Retry-After": str(spec["retryAfter"])}},
+                "times": 1}
+    elif kind == "5xx":
+        base = {"response": {"status": spec["status"], "body": {"message": "temporarily failing"}},
+                "times": spec["times"]}
+    elif kind == "html":
+        base = {"response": html_error(503), "times": 1}
+    elif kind == "latency":
+        base = {"latencyMs": spec["ms"], "times": 3}
+    else:
+        base = {"drop": True, "times": 1}
+    return [{"id": f"explore-{n}", "method": "GET", "path": FAULT_PATH.format(unit=unit_id), **base}]
 
 
 def _review(n, spec, start):
@@ -85,6 +121,8 @@ def describe(world):
         text = review["text"]
         shown = text if len(text) <= 60 else f"{text[:40]}... ({len(text)} characters)"
         lines.append(f"  review {n}: {review['stars']} stars{', reported' if review.get('reported') else ''}: {shown!r}")
+    for fault in world.get("faults", []):
+        lines.append("  fault: " + ", ".join(f"{k}={v}" for k, v in fault.items()))
     return "\n".join(lines)
 
 

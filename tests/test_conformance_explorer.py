@@ -18,7 +18,7 @@ def test_explore_finds_and_shrinks_a_bug_the_fixed_catalog_misses(tmp_path, caps
     assert "Bright Shop with 200 location(s) and 0 review(s)" in out
     assert "fail usecase.ingestion: the integration kept 0 of the 200 locations" in out
     document = yaml.safe_load(replay.read_text())
-    assert (document["checks"], document["world"]) == (["usecase.ingestion"], {"locations": 200, "reviews": []})
+    assert (document["checks"], document["world"]) == (["usecase.ingestion"], {"locations": 200, "reviews": [], "faults": []})
     assert document["manifest"] == "trustpilot-conformance.yaml"  # relative: both files get committed
     assert cli.main(["replay", str(replay)]) == cli.EXIT_NOT_READY
     assert "fail usecase.ingestion: the integration kept 0 of the 200 locations" in capsys.readouterr().out
@@ -48,6 +48,14 @@ def test_generated_world_keeps_the_kit_customers_and_changes_bright_shop_only():
     assert bright["locations"] == {"generate": 401}
     assert [(r["text"], r["report"]) for r in bright["reviews"]] == [("Loved it 😍", {"reason": "offensive"})]
     assert {u["domain"] for u in data["businessUnits"]} >= {"quiet-shop.example", "starry-shop.example"}
+
+
+def test_generated_faults_land_on_the_use_case_reads_only():
+    world = {"locations": 0, "reviews": [], "faults": [{"kind": "429", "retryAfter": 3}, {"kind": "html"}]}
+    rules = explorer.scenario(world)["faults"]
+    assert [(r["path"], r["times"]) for r in rules] == [("/v1**/business-units/6b1b2c3d4e5f60718293b101/*", 1)] * 2
+    assert rules[0]["response"]["headers"] == {"Retry-After": "3"}
+    assert rules[1]["response"]["contentType"] == "text/html"
 
 
 def test_replay_of_a_file_that_is_not_one_says_so(tmp_path, capsys):

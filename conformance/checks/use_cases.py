@@ -108,7 +108,9 @@ def _world_ids(ctx, path, key, per_page):
     ids = []
     for page in range(1, 1000):
         status, body = ctx.kit_read(path, page=page, perPage=per_page)
-        batch = body.get(key) or [] if status == 200 else []
+        if status != 200:
+            raise RuntimeError(f"the kit could not read {path} page {page} (HTTP {status})")
+        batch = body.get(key) or []
         ids += [str(item["id"]) for item in batch]
         if len(batch) < per_page:
             return ids
