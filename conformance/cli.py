@@ -2,10 +2,15 @@
 
     trustpilot-conformance run --manifest FILE [--sandbox URL] [--junit F] [--json F] [--html F] [--only ID ...]
                                [--browser http|chromium]
+    trustpilot-conformance explore --manifest FILE [--budget N] [--time S] [--seed N] [--out FILE]
+    trustpilot-conformance replay FILE           # run a failing world the explorer wrote, again
     trustpilot-conformance list                  # the requirement catalog
     trustpilot-conformance validate FILE         # check a manifest
 
-Exit status: 0 when every required check passes, 1 when one does not, 2 when the kit cannot run.
+Exit status: 0 READY (every required check passes or does not apply); 1 NOT READY (the integration
+fails a required check, or one is blocked by such a failure); 2 when the kit cannot run or failed
+itself on some check; 3 PARTIAL (--only: the selected checks pass, but a partial run is no verdict);
+130 interrupted.
 """
 
 import argparse
@@ -18,13 +23,24 @@ from .checks import CATALOG
 from .reporters import Fanout, build_reporters
 from .runner import UnknownCheck, run, select
 
-EXIT_READY, EXIT_NOT_READY, EXIT_CANNOT_RUN, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_READY, EXIT_NOT_READY, EXIT_CANNOT_RUN, EXIT_PARTIAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 # Stated in each --help, as in the README ("Exit statuses").
 RUN_EXITS = """exit status:
-  0    ready: every required check passed
-  1    not ready: a required check did not pass (the report says which and why)
-  2    the kit cannot run: bad arguments, an invalid manifest, an unreachable --sandbox
+  0    ready: every required check passed or does not apply
+  1    not ready: a required check failed, or is blocked by one that failed (the report says which and why)
+  2    the kit cannot run: bad arguments, an invalid manifest, an unreachable --sandbox, or a kit error
+  3    partial: the checks selected with --only pass, but a partial run is no verdict
   130  interrupted (Ctrl-C or SIGTERM): no report written"""
+EXPLORE_EXITS = """exit status:
+  0    no failing world was found within the budget
+  1    a failing world was found: the minimal one is printed and written to the replay file
+  2    the kit cannot run: bad arguments, an invalid manifest, an unreachable --sandbox, or a kit error
+  130  interrupted (Ctrl-C or SIGTERM)"""
+REPLAY_EXITS = """exit status:
+  0    the replayed checks pass in the replay file's world (fixed)
+  1    a replayed check still fails
+  2    the kit cannot run: bad arguments, an invalid replay file or manifest, an unreachable --sandbox
+  130  interrupted (Ctrl-C or SIGTERM)"""
 VALIDATE_EXITS = """exit status:
   0  the manifest is valid
   2  it is not (each problem printed as file:line: field: message), or bad arguments"""
@@ -35,7 +51,26 @@ LIST_EXITS = """exit status:
 
 def main(argv=None):
     args = _parser().parse_args(argv)
-    return args.handler(args)
+    try:
+        return args.handler(args)
+    except KeyboardInterrupt:  # explore and replay: Ctrl-C, or SIGTERM where a handler raises it
+        print("trustpilot-conformance: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # noqa: BLE001 - a bug of the kit's own: one clear line, never a traceback
+        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else "no details"
+        print(f"trustpilot-conformance: the kit failed ({type(exc).__name__}: {detail}); this is a bug of the "
+              "kit, not a verdict on the integration", file=sys.stderr)
+        return EXIT_CANNOT_RUN
+
+
+def exit_status(summary):
+    """The run's exit status: the kit's own failure first (the verdict cannot be trusted), then the
+    integration's, then a partial run."""
+    if summary.kit_failed:
+        return EXIT_CANNOT_RUN
+    if any(r.blocking for r in summary.results):
+        return EXIT_NOT_READY
+    return EXIT_PARTIAL if summary.partial else EXIT_READY
 
 
 def _parser():
@@ -43,7 +78,8 @@ def _parser():
     parser = argparse.ArgumentParser(prog="trustpilot-conformance", description=__doc__.splitlines()[0],
                                      formatter_class=raw, epilog="\n\n".join(
                                          text.replace("exit status:", f"exit status of {name}:")
-                                         for name, text in (("run", RUN_EXITS), ("validate", VALIDATE_EXITS),
+                                         for name, text in (("run", RUN_EXITS), ("explore", EXPLORE_EXITS),
+                                                            ("replay", REPLAY_EXITS), ("validate", VALIDATE_EXITS),
                                                             ("list", LIST_EXITS))))
     commands = parser.add_subparsers(dest="command", required=True)
     run_cmd = commands.add_parser("run", help="run the checks and write the reports", epilog=RUN_EXITS,
@@ -63,6 +99,21 @@ def _parser():
                               "Chromium (/usr/bin/chromium, needs Playwright)")
     run_cmd.add_argument("--quiet", action="store_true", help="no console output; the exit status says it all")
     run_cmd.set_defaults(handler=_run)
+    explore = commands.add_parser("explore", help="generate worlds, judge them with the same checks, shrink a "
+                                                  "failure to a minimal world and write a replay file",
+                                  epilog=EXPLORE_EXITS, formatter_class=raw)
+    explore.add_argument("--manifest", required=True, help="the partner manifest (YAML)")
+    explore.add_argument("--budget", type=int, help="at most this many generated worlds (default: until --time)")
+    explore.add_argument("--time", type=float, default=120.0, help="seconds to explore and shrink (default 120)")
+    explore.add_argument("--seed", type=int, default=0, help="the same seed explores the same worlds (default 0)")
+    explore.add_argument("--out", default="conformance-replay.yaml", help="where to write the replay file")
+    explore.add_argument("--sandbox", metavar="URL", help="a running sandbox (default: start one in this process)")
+    explore.set_defaults(handler=_explore)
+    replay = commands.add_parser("replay", help="run the checks of a replay file in its world",
+                                 epilog=REPLAY_EXITS, formatter_class=raw)
+    replay.add_argument("replay_file")
+    replay.add_argument("--sandbox", metavar="URL", help="a running sandbox (default: start one in this process)")
+    replay.set_defaults(handler=_replay)
     list_cmd = commands.add_parser("list", help="print the requirement catalog", epilog=LIST_EXITS,
                                    formatter_class=raw)
     list_cmd.set_defaults(handler=_list)
@@ -100,7 +151,72 @@ def _run(args):
         return EXIT_INTERRUPTED
     finally:
         emulator.close()
-    return EXIT_READY if summary.ready else EXIT_NOT_READY
+    if summary.kit_failed:
+        print("trustpilot-conformance: the kit failed on some check (status 'error'); see its message",
+              file=sys.stderr)
+    return exit_status(summary)
+
+
+def _explore(args):
+    from . import explorer
+    from .emulator import Emulator, SandboxUnreachable
+    from .runner import kit_version, watched
+
+    try:
+        manifest = manifests.load(args.manifest)
+        emulator = Emulator(args.sandbox)
+    except (manifests.ManifestError, SandboxUnreachable) as exc:
+        print(f"trustpilot-conformance: {exc}", file=sys.stderr)
+        return EXIT_CANNOT_RUN
+    exploration = explorer.Exploration(manifest, emulator, budget=args.budget, seconds=args.time, seed=args.seed)
+    print(f"Exploring worlds for {manifest.name} (seed {args.seed}, kit {kit_version()}): "
+          f"{', '.join(c.id for c in exploration.checks) or 'no world-sensitive check is claimed'}", flush=True)
+    try:
+        with watched():
+            world, failures = exploration.run()
+    except explorer.ExplorerUnavailable as exc:
+        print(f"trustpilot-conformance: {exc}", file=sys.stderr)
+        return EXIT_CANNOT_RUN
+    finally:
+        emulator.close()
+    if world is None:
+        print(f"No failing world in {exploration.tried} example(s).")
+        return EXIT_READY
+    explorer.write_replay(args.out, manifest, world, failures, args.seed)
+    print(f"Minimal failing world after {exploration.tried} example(s):\n{explorer.describe(world)}")
+    for result in failures:
+        print(f"  {result.status} {result.id}: {result.message}")
+    print(f"Reproduce it: trustpilot-conformance replay {args.out}")
+    return EXIT_NOT_READY
+
+
+def _replay(args):
+    from pathlib import Path
+
+    from . import explorer
+    from .emulator import Emulator, SandboxUnreachable
+    from .runner import run_in_world, watched
+
+    try:
+        document = explorer.read_replay(args.replay_file)
+        manifest = manifests.load(Path(args.replay_file).resolve().parent / document["manifest"])
+        emulator = Emulator(args.sandbox)
+    except (explorer.ReplayError, manifests.ManifestError, SandboxUnreachable) as exc:
+        print(f"trustpilot-conformance: {exc}", file=sys.stderr)
+        return EXIT_CANNOT_RUN
+    print(f"Replaying {args.replay_file} for {manifest.name}:\n{explorer.describe(document['world'])}", flush=True)
+    checks = [c for c in CATALOG if c.id in document["checks"]]
+    try:
+        with watched():
+            results = [run_in_world(c, manifest, emulator, scenario=explorer.scenario(document["world"]))
+                       for c in checks]
+    finally:
+        emulator.close()
+    for result in results:
+        print(f"  {result.status} {result.id}" + (f": {result.message}" if result.message else ""))
+    if any(r.status == "error" for r in results):
+        return EXIT_CANNOT_RUN
+    return EXIT_NOT_READY if any(r.status == "fail" for r in results) else EXIT_READY
 
 
 def _interrupt(signum, frame):

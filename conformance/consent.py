@@ -7,6 +7,7 @@ checks decide whether (and how often) that callback is delivered, forged or repl
 """
 
 import re
+from html import unescape
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
 
@@ -77,6 +78,7 @@ def deliver(browser, callback_url, steps, label="GET callback (code, state)", re
     return status, body
 
 
-def _error_text(html):
-    match = re.search(r'id="error"[^>]*>([^<]*)<', html or "")
-    return match.group(1).strip() if match else (html or "").strip()[:300]
+def _error_text(page):
+    """The login page's error as text: its entities decoded, so that a report escapes it only once."""
+    match = re.search(r'id="error"[^>]*>([^<]*)<', page or "")
+    return unescape(match.group(1).strip() if match else re.sub(r"<[^>]+>", " ", page or "").strip()[:300])

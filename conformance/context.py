@@ -7,6 +7,9 @@ requirement is not met. ``finish()`` turns the whole into redacted Evidence with
 
 import json
 import secrets as random_tokens
+import time
+
+import requests
 from . import consent
 from .browsers import BROWSERS
 from .checks import seen
@@ -15,7 +18,13 @@ from .driver import Outcome
 from .redaction import MIN_SECRET_LENGTH, Redactor, world_secrets
 from .results import Evidence, Step, Trigger
 from .worlds import KIT_API_KEY
+from mock_server.state.journal import SECRET_FIELDS
 
+# Query fields the sandbox's journal keeps only the name of (their values are secrets): any of
+# them in a URL is a leak ("code" is left out: the authorization code travels in the callback's
+# query by design, which is the integration's own URL, not the sandbox's).
+SECRET_QUERY_FIELDS = SECRET_FIELDS - {"code"}
+KIT_READ_ATTEMPTS = 6
 EVIDENCE_LIMIT = 20000  # characters of one output kept in the reports
 USE_CASE_VALUES = {
     "ingestion": lambda ctx, c: {},
@@ -65,7 +74,24 @@ class CheckContext:
         return outcome
 
     def authorize(self, customer):
-        """Start consent and sign in as the customer's admin; the callback is not delivered yet."""
+        """Start consent and sign in as the customer's admin; the callback is not delivered yet.
+        A consent that cannot be given is the integration's failure (CheckFailed), said from the
+        journal: the redirect URI or client id the login page got, or the grant used instead."""
+        mark = self._last_seq()
+        try:
+            return self._authorize(customer)
+        except consent.ConsentProblem as exc:
+            raise CheckFailed(consent_diagnosis(self, customer, mark, str(exc))) from None
+
+    def _last_seq(self):
+        entries = self.sandbox.journal()
+        return entries[-1]["seq"] if entries else 0
+
+    def customer_keys(self, customer):
+        """The API keys created for ``customer`` so far (the sandbox's state), oldest first."""
+        return [a["apiKey"] for a in self.sandbox.state()["applications"] if a["businessUnitId"] == customer.id]
+
+    def _authorize(self, customer):
         definition = self.manifest.trigger("consent")
         if "url" in definition:  # the browser opens it, so that the integration's cookies stay in it
             start_url = self.integration.fill_url(definition["url"], domain=customer.domain,
@@ -95,7 +121,7 @@ class CheckContext:
         self.onboarded(customer)
         try:
             authorization = self.authorize(customer)
-        except consent.ConsentProblem as exc:
+        except CheckFailed as exc:
             raise CheckFailed(f"could not get this far: consent for {customer.domain}: {exc}") from None
         status, body = self.deliver(authorization.callback_url)
         if status is None or status >= 400:
@@ -111,6 +137,10 @@ class CheckContext:
     def use_case(self, name, customer):
         return self.trigger(name, customer, **USE_CASE_VALUES[name](self, customer))
 
+    def takes(self, trigger, placeholder):
+        """Whether the manifest's ``trigger`` uses ``{placeholder}`` (e.g. invite and {reference_id})."""
+        return "{" + placeholder + "}" in json.dumps(self.manifest.trigger(trigger) or {})
+
     def remove_fault(self, rule_id):
         self.sandbox.control("DELETE", f"/faults/{rule_id}")
 
@@ -125,13 +155,24 @@ class CheckContext:
         return self._reviews[customer.id]
 
     def kit_read(self, path, **params):
-        """(status, JSON body) of a GET the kit makes with its own key, left out of every judgement."""
-        response = self.sandbox.session.get(f"{self.sandbox.api_url}{path}", params=params,
-                                            headers={"apikey": KIT_API_KEY}, timeout=30)
-        try:
-            return response.status_code, response.json()
-        except ValueError:
-            return response.status_code, {}
+        """(status, JSON body) of a GET the kit makes with its own key, left out of every judgement.
+        A world's faults may land on it too: it waits out a 429 and retries a 5xx or a dropped
+        connection a few times, as any careful client would."""
+        for attempt in range(KIT_READ_ATTEMPTS):
+            try:
+                response = self.sandbox.session.get(f"{self.sandbox.api_url}{path}", params=params,
+                                                    headers={"apikey": KIT_API_KEY}, timeout=30)
+            except requests.ConnectionError:
+                time.sleep(0.2 * (attempt + 1))
+                continue
+            if response.status_code == 429 or response.status_code >= 500:
+                time.sleep(min(_seconds(response.headers.get("Retry-After")), 10.0) or 0.2 * (attempt + 1))
+                continue
+            try:
+                return response.status_code, response.json()
+            except ValueError:
+                return response.status_code, {}
+        raise RuntimeError(f"the kit's own read of {path} kept failing ({KIT_READ_ATTEMPTS} attempts)")
 
     # -- what was seen -----------------------------------------------------------------------------
     def journal(self):
@@ -158,12 +199,21 @@ class CheckContext:
         return self._world_secrets
 
     def leaks(self):
-        """Which secrets (by kind) appear in what the integration printed or showed, and where."""
-        secrets = self._secrets()
+        """Which secrets (by kind) appear in what the integration printed or showed, and where; and
+        which it sent in a request's URL (the journal: a path, or a query value that is a secret or
+        whose name says it is one), where servers, proxies and browsers log them."""
+        secrets = [(kind, value) for kind, value in self._secrets() if len(value) >= MIN_SECRET_LENGTH]
         outputs = [(f"{o.name} output", o.output) for o in self.outcomes] + self.pages
         outputs.append(("service log", self.integration.service_output()))
-        return sorted({f"{kind} in the {where}" for where, text in outputs for kind, value in secrets
-                       if len(value) >= MIN_SECRET_LENGTH and value in (text or "")})
+        found = {f"{kind} in the {where}" for where, text in outputs for kind, value in secrets
+                 if value in (text or "")}
+        for entry in self.journal():
+            where = f"URL of {entry['method']} {entry['path']} (#{entry['seq']})"
+            url = entry["path"] + "?" + "&".join(f"{k}={v}" for k, v in entry.get("query") or [])
+            found |= {f"{kind} in the {where}" for kind, value in secrets if value in url}
+            found |= {f"{name} in the {where}" for name, value in entry.get("query") or []
+                      if name.lower() in SECRET_QUERY_FIELDS and value}
+        return sorted(found)
 
     def redact(self, text):
         if self._redactor is None:
@@ -188,11 +238,55 @@ class CheckContext:
                         leaks=self.leaks())
 
 
+class ResultsContext:
+    """What a check without a world (world=None) works with: the manifest and every result so far."""
+
+    def __init__(self, manifest, results):
+        self.manifest, self.results, self.notes = manifest, list(results), []
+
+    def note(self, text):
+        self.notes.append(text)
+
+
+def consent_diagnosis(ctx, customer, mark, problem):
+    """Why the customer's consent could not be given, from what the journal shows since ``mark``."""
+    entries = [e for e in ctx.journal() if e["seq"] > mark]
+    keys = ctx.customer_keys(customer)
+    wrong_grants = [e for e in seen.token_requests(entries) if seen.field(e, "grant_type") not in
+                    ("authorization_code", "refresh_token", "password", None)
+                    and (e["credentials"].get("clientKind") == "customer" or seen.field(e, "client_id") in keys)]
+    if wrong_grants:
+        grant = seen.field(wrong_grants[0], "grant_type")
+        return (f"the integration asked for the customer's token with grant_type={grant} and the customer key "
+                f"({seen.listing(wrong_grants)}) instead of sending the customer to the Trustpilot login page: "
+                "consent needs the authorization-code grant (the login page with the customer key as client_id "
+                f"and the registered redirect URI, then the code exchanged); the kit saw: {problem}")
+    logins = [e for e in entries if e["method"] == "GET" and e["path"].endswith("/authenticate")]
+    if logins:
+        login = logins[-1]
+        used, registered = seen.field(login, "redirect_uri", "query"), ctx.integration.redirect_uri
+        if used != registered:
+            return (f"the Trustpilot login page refused the consent (HTTP {login['status']}): it was opened with "
+                    f"redirect_uri={used!r}, but the registered redirect URI is {registered!r}")
+        client_id = seen.field(login, "client_id", "query")
+        if keys and client_id != keys[-1]:
+            return (f"the Trustpilot login page was opened with client_id={client_id!r}, not the customer key "
+                    f"created for {customer.domain} ({keys[-1]!r}): {problem}")
+    return f"the customer's consent could not be given: {problem}"
+
+
 def _trimmed(text):
     """The end of a long output (where the error usually is), marked as trimmed."""
     if len(text) <= EVIDENCE_LIMIT:
         return text
     return f"[... {len(text) - EVIDENCE_LIMIT} earlier characters left out ...]\n" + text[-EVIDENCE_LIMIT:]
+
+
+def _seconds(value):
+    try:
+        return max(float(value), 0.0)
+    except (TypeError, ValueError):
+        return 0.0
 
 
 def _by_kit(entry):

@@ -93,8 +93,16 @@ class Integration:
         self.env = self._environment(sandbox, partner)
 
     # -- placeholders and environment -------------------------------------------------------
+    def service_values(self):
+        """The placeholders the service fixes: {python} {port} {data_dir}, and those derived from
+        {port}: {service_url} and {redirect_uri} (the registered one, as the kit fills it)."""
+        values = {"python": sys.executable, "port": self.port, "data_dir": self.data_dir,
+                  "service_url": f"http://127.0.0.1:{self.port}" if self.port else None}
+        values["redirect_uri"] = _filled(self.manifest.redirect_uri, values)
+        return values
+
     def fill(self, template, quoting=None, **values):
-        values = {"python": sys.executable, "port": self.port, "data_dir": self.data_dir, **values}
+        values = {**self.service_values(), **values}
         out = template
         for key, value in values.items():
             if value is None:
@@ -104,18 +112,19 @@ class Integration:
         return out
 
     def private_values(self):
-        """Values the kit passed on that are not the sandbox's: 'extra' and 'passEnvironment' ones,
-        possibly the partner's own secrets; reports show them as '***'."""
+        """Values the kit passed on that are not the sandbox's and may be the partner's own secrets:
+        'secrets', manifest 1's 'extra' and 'passEnvironment' ones; reports show them as '***'.
+        'settings' are not secret and stay readable."""
         names = set(self.manifest.data.get("passEnvironment", [])) - set(BASIC_ENVIRONMENT)
-        values = [v for k, v in (self.env or {}).items() if k in names]
-        return values + list(self.manifest.environment.get("extra", {}).values())
+        names |= set(self.manifest.fixed_variables(secret=True))
+        return [v for k, v in (self.env or {}).items() if k in names]
 
     def fill_url(self, template, **values):
         return self.fill(template, lambda text: quote(text, safe=""), **values)
 
     @property
     def redirect_uri(self):
-        return self.fill(self.manifest.redirect_uri)
+        return self.service_values()["redirect_uri"]
 
     def _environment(self, world, partner):
         names = self.manifest.environment
@@ -128,7 +137,7 @@ class Integration:
         }
         passed = set(BASIC_ENVIRONMENT) | set(self.manifest.data.get("passEnvironment", []))
         env = {key: value for key, value in os.environ.items() if key in passed}
-        env.update(names.get("extra", {}))
+        env.update({name: self.fill(value) for name, value in self.manifest.fixed_variables().items()})
         env.update({names[key]: str(value) for key, value in values.items() if key in names})
         env["PYTHONUNBUFFERED"] = "1"  # a killed service still leaves its log behind
         return env
@@ -180,9 +189,9 @@ class Integration:
             return ""
 
     # -- triggers -------------------------------------------------------------------------------
-    def trigger(self, name, /, **values):
-        """Run the manifest's trigger ``name`` with these placeholder values."""
-        definition = self.manifest.trigger(name)
+    def trigger(self, name, /, definition=None, **values):
+        """Run the manifest's trigger ``name`` (or ``definition``, e.g. a probe) with these placeholder values."""
+        definition = definition or self.manifest.trigger(name)
         timeout = definition.get("timeoutSeconds", self.manifest.trigger_timeout)
         if "run" in definition:
             return self._run(name, self.fill(definition["run"], shlex.quote, **values), timeout)
@@ -218,6 +227,13 @@ class Integration:
         ok = 200 <= answer.status < 300
         return Outcome(name, f"{method} {url}", ok, f"HTTP {answer.status}", answer.text,
                        time.monotonic() - started, status=answer.status, url=answer.url)
+
+
+def _filled(template, values):
+    for key, value in values.items():
+        if value is not None:
+            template = template.replace("{" + key + "}", str(value))
+    return template
 
 
 def _start(command, cwd, env, out, what):

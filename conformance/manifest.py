@@ -16,8 +16,11 @@ SCHEMA_PATH = Path(__file__).resolve().parent / "manifest.schema.json"
 USE_CASES = ("invite", "showcase", "reply", "ingestion")
 DEFAULT_TRIGGER_TIMEOUT = 20.0
 DEFAULT_START_TIMEOUT = 10.0
-PLACEHOLDERS = ("python", "port", "data_dir", "domain", "business_unit_id", "review_id", "message", "email", "name",
-                "reference_id")
+# Filled from the service (also in environment values) and derived from {port}:
+SERVICE_PLACEHOLDERS = ("python", "port", "data_dir", "redirect_uri", "service_url")
+PLACEHOLDERS = SERVICE_PLACEHOLDERS + ("domain", "business_unit_id", "review_id", "message", "email", "name",
+                                       "reference_id")
+FIXED_VARIABLES = ("extra", "settings", "secrets")  # environment: fixed values; extra and secrets are masked
 PLACEHOLDER = re.compile(r"(?<![$\\])\{([A-Za-z_][A-Za-z0-9_]*)\}")  # not ${SHELL_VARIABLE}
 
 
@@ -67,6 +70,20 @@ class Manifest:
         return self.data["triggers"].get(name)
 
     @property
+    def results_probe(self):
+        """The optional probe of what ingestion kept (a trigger definition), or None."""
+        return self.data.get("results")
+
+    def fixed_variables(self, secret=None):
+        """{name: template} of the environment's fixed values: all, the masked ones (secret=True:
+        'secrets' and manifest 1's 'extra') or the plain 'settings' (secret=False)."""
+        kinds = {None: FIXED_VARIABLES, True: ("extra", "secrets"), False: ("settings",)}[secret]
+        out = {}
+        for kind in kinds:
+            out.update(self.environment.get(kind, {}))
+        return out
+
+    @property
     def trigger_timeout(self):
         return self.data.get("timeouts", {}).get("triggerSeconds", DEFAULT_TRIGGER_TIMEOUT)
 
@@ -99,14 +116,24 @@ def _placeholder_problems(data):
     """A misspelt {placeholder} would reach the integration as literal text: name it instead."""
     places = [(["integration", "redirectUri"], data["integration"]["redirectUri"])]
     places += [(["service", key], value) for key, value in (data.get("service") or {}).items() if isinstance(value, str)]
-    for name, trigger in data["triggers"].items():
-        places += [(["triggers", name, key], json.dumps(trigger[key]) if key == "json" else trigger[key])
+    triggers = [(["triggers", name], trigger) for name, trigger in data["triggers"].items()]
+    if "results" in data:
+        triggers.append((["results"], data["results"]))
+    for where, trigger in triggers:
+        places += [(where + [key], json.dumps(trigger[key]) if key == "json" else trigger[key])
                    for key in ("run", "url", "json") if key in trigger]
     for path, text in places:
-        unknown = sorted(set(PLACEHOLDER.findall(text)) - set(PLACEHOLDERS))
-        if unknown:
-            yield path, (f"unknown placeholder(s) {', '.join('{' + u + '}' for u in unknown)}; the kit fills "
-                         f"{', '.join('{' + p + '}' for p in PLACEHOLDERS)}")
+        yield from _unknown(path, text, PLACEHOLDERS)
+    for kind in FIXED_VARIABLES:
+        for name, value in (data["environment"].get(kind) or {}).items():
+            yield from _unknown(["environment", kind, name], value, SERVICE_PLACEHOLDERS)
+
+
+def _unknown(path, text, known):
+    unknown = sorted(set(PLACEHOLDER.findall(text)) - set(known))
+    if unknown:
+        yield path, (f"unknown placeholder(s) {', '.join('{' + u + '}' for u in unknown)}; the kit fills "
+                     f"{', '.join('{' + p + '}' for p in known)} here")
 
 
 def _plainer(problem):
@@ -127,15 +154,25 @@ def _semantic_problems(data, folder=None):
     if folder is not None and directory is not None and not (folder / directory).is_dir():
         problems.append((["service", "workingDirectory"], f"{folder / directory} is not a directory"))
     triggers = data["triggers"]
+    names = [name for kind in FIXED_VARIABLES for name in (data["environment"].get(kind) or {})]
+    for name in sorted({n for n in names if names.count(n) > 1}):
+        problems.append((["environment"], f"{name} is set in more than one of extra, settings and secrets"))
     for i, use_case in enumerate(data["integration"]["useCases"]):
         if use_case not in triggers:
             problems.append((["integration", "useCases", i],
                              f"the integration claims {use_case!r} but triggers has no {use_case!r} entry "
                              "telling the kit how to run it"))
     if "service" not in data:
+        port_bound = re.compile(r"\{(port|service_url)\}")
         for name, trigger in triggers.items():
-            if "{port}" in json.dumps(trigger):
+            if port_bound.search(json.dumps(trigger)):
                 problems.append((["triggers", name], "uses {port}, which only exists when a service is started"))
+        for kind in FIXED_VARIABLES:
+            for name, value in (data["environment"].get(kind) or {}).items():
+                if port_bound.search(value) or ("{redirect_uri}" in value
+                                                and "{port}" in data["integration"]["redirectUri"]):
+                    problems.append((["environment", kind, name],
+                                     "uses {port}, which only exists when a service is started"))
         if "{port}" in data["integration"]["redirectUri"]:
             problems.append((["integration", "redirectUri"], "uses {port} but the manifest starts no service"))
     return problems

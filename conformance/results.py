@@ -8,10 +8,14 @@ redacted before any value got here (conformance/redaction.py).
 from dataclasses import asdict, dataclass, field
 
 SEVERITIES = ("required", "recommended", "manual")
-# pass: the requirement is met; fail: it is not (message says why); skip: it does not apply
-# (e.g. a use case the integration does not claim); manual: a person must confirm it;
-# error: the kit could not judge (the integration could not be started, the sandbox failed).
-STATUSES = ("pass", "fail", "skip", "manual", "error")
+# pass: the requirement is met; fail: it is not, or nothing showed it is (message says why);
+# not applicable: it does not apply (e.g. a use case the integration does not claim; the message
+# says why); blocked: a check it depends on did not pass (``blocked_by`` names it); error: the
+# kit's own failure (it could not judge: the sandbox or the browser failed); manual: a person
+# must confirm it. Each result is final when it is reported.
+NOT_APPLICABLE = "not applicable"
+STATUSES = ("pass", "fail", NOT_APPLICABLE, "blocked", "error", "manual")
+ACCEPTABLE = ("pass", NOT_APPLICABLE)  # a prerequisite in one of these lets its dependents run
 
 
 @dataclass
@@ -55,10 +59,17 @@ class CheckResult:
     evidence: Evidence
     seconds: float = 0.0
     world: str = ""        # the kit scenario the check ran in
+    blocked_by: str = ""   # blocked: the prerequisite that did not pass
+    root_cause: str = ""   # blocked: the failed (not blocked) check at the start of the chain
 
     @property
     def blocking(self):
-        """Whether this result keeps the integration from being ready (exit code 1)."""
+        """Whether this result keeps the integration from being ready."""
+        return self.severity == "required" and self.status in ("fail", "error", "blocked")
+
+    @property
+    def is_root_cause(self):
+        """A required check that failed on its own account (not merely blocked by another)."""
         return self.severity == "required" and self.status in ("fail", "error")
 
     def to_dict(self):
@@ -73,21 +84,34 @@ class RunInfo:
     started_at: str        # ISO-8601
     checks: list           # the ids selected, in order
     use_cases: list
+    partial: bool = False  # --only: not every check of the catalog was selected
+    kit_version: str = ""
 
 
 @dataclass
 class RunSummary:
     results: list          # CheckResult, in catalog order
     seconds: float
+    partial: bool = False  # --only: a partial run is never READY
 
     @property
     def ready(self):
-        return not any(r.blocking for r in self.results)
+        return not self.partial and not any(r.blocking for r in self.results)
+
+    @property
+    def root_causes(self):
+        """The required checks that failed or errored on their own account, in catalog order."""
+        return [r for r in self.results if r.is_root_cause]
+
+    @property
+    def kit_failed(self):
+        """The kit itself failed on some check (exit status 2, not a verdict on the integration)."""
+        return any(r.status == "error" for r in self.results)
 
     def counts(self):
         out = {status: 0 for status in STATUSES}
         for result in self.results:
-            out[result.status] += 1
+            out[result.status] = out.get(result.status, 0) + 1
         return out
 
 

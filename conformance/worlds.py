@@ -23,8 +23,13 @@ def _scenario(name):
     return scenario.load_file(WORLDS_DIR / f"{name}.yaml")
 
 
-def scenario_for(name, redirect_uri):
-    world = copy.deepcopy(_scenario(name))
+def base_scenario(name):
+    """A fresh copy of the kit world ``name``, to change (the explorer's generated worlds)."""
+    return copy.deepcopy(_scenario(name))
+
+
+def scenario_for(name, redirect_uri, scenario=None):
+    world = copy.deepcopy(scenario) if scenario is not None else base_scenario(name)
     world["partners"][0]["redirectUris"] = [redirect_uri]
     return world
 
@@ -44,9 +49,9 @@ class Customer:
 class World:
     """One check's sandbox: the control client, the partner's credentials and the customers."""
 
-    def __init__(self, server, name, redirect_uri):
+    def __init__(self, server, name, redirect_uri, scenario=None):
         self.name = name
-        self.scenario = scenario_for(name, redirect_uri)
+        self.scenario = scenario_for(name, redirect_uri, scenario)
         self.sandbox = Sandbox.connect(server.url, name=f"kit-{name}-{uuid.uuid4().hex[:8]}",
                                        scenario=self.scenario, session=server.session())
 

@@ -30,6 +30,6 @@ def reference_manifest(tmp_path, change=None, variant=None):
 
 def _swap_module(data, old, new):
     data["service"]["command"] = data["service"]["command"].replace(old, new)
-    for trigger in data["triggers"].values():
+    for trigger in [*data["triggers"].values(), data.get("results") or {}]:
         if "run" in trigger:
             trigger["run"] = trigger["run"].replace(old, new)

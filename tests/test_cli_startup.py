@@ -15,7 +15,8 @@ from conftest import ROOT
 MODULES = {"trustpilot-mock": "mock_server.cli", "trustpilot-conformance": "conformance.cli"}
 HELP_PAGES = [("trustpilot-mock",), ("trustpilot-mock", "serve"), ("trustpilot-mock", "scenario"),
               ("trustpilot-mock", "scenario", "validate"), ("trustpilot-conformance",),
-              ("trustpilot-conformance", "run"), ("trustpilot-conformance", "validate"),
+              ("trustpilot-conformance", "run"), ("trustpilot-conformance", "explore"),
+              ("trustpilot-conformance", "replay"), ("trustpilot-conformance", "validate"),
               ("trustpilot-conformance", "list")]
 
 

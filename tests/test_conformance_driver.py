@@ -132,3 +132,22 @@ def test_environment_holds_only_what_the_manifest_names(tmp_path, monkeypatch):
     passed.point_at(FakeSandbox(), PARTNER)
     assert passed.env["JAVA_HOME"] == "/opt/java-secret-build"
     assert "/opt/java-secret-build" in passed.private_values()  # shown as *** in reports
+
+
+def test_environment_values_fill_service_placeholders_and_only_secrets_are_masked(tmp_path):
+    def fixed(data):
+        data["environment"]["settings"] = {"PARTNER_HEADER_NAME": "x-partner-id",
+                                           "DATA_FILE": "{data_dir}/customers.json",
+                                           "CALLBACK": "{redirect_uri}"}
+        data["environment"]["secrets"] = {"SIGNING_KEY": "partner-signing-key-42"}
+        data["triggers"]["showcase"] = {"run": "echo {redirect_uri} {service_url}"}
+    integration = Integration(manifests.load(reference_manifest(tmp_path, fixed)), str(tmp_path))
+    integration.point_at(FakeSandbox(), PARTNER)
+    port = integration.port
+    assert integration.env["DATA_FILE"] == f"{integration.data_dir}/customers.json"
+    assert integration.env["CALLBACK"] == f"http://127.0.0.1:{port}/trustpilot/callback"
+    assert integration.trigger("showcase").output == (f"http://127.0.0.1:{port}/trustpilot/callback "
+                                                      f"http://127.0.0.1:{port}\n")
+    private = integration.private_values()
+    assert "partner-signing-key-42" in private  # a secret: '***' in reports
+    assert "x-partner-id" not in private and integration.env["PARTNER_HEADER_NAME"] == "x-partner-id"

@@ -111,3 +111,31 @@ def test_load_missing_working_directory(tmp_path):
     path.write_text(MINIMAL + "service: {command: ./serve, readyUrl: 'http://127.0.0.1:1/', workingDirectory: app}\n")
     with pytest.raises(manifest.ManifestError, match=r"service\.workingDirectory: .*/app is not a directory"):
         manifest.load(path)
+
+
+def test_parse_environment_values_may_use_service_placeholders_only():
+    text = MINIMAL + "  settings: {DATA_FILE: \"{data_dir}/x.json\", WHO: \"{domain}\"}\n"
+    assert problems(text) == ("m.yaml:20: environment.settings.WHO: unknown placeholder(s) {domain}; the kit fills "
+                              "{python}, {port}, {data_dir}, {redirect_uri}, {service_url} here")
+
+
+def test_parse_same_variable_as_setting_and_secret_is_refused():
+    text = MINIMAL + "  settings: {HEADER: x-partner-id}\n  secrets: {HEADER: s3cret-value}\n"
+    assert "environment: HEADER is set in more than one of extra, settings and secrets" in problems(text)
+
+
+def test_parse_port_placeholder_in_environment_without_service():
+    text = MINIMAL + "  settings: {CALLBACK: \"{service_url}/cb\"}\n"
+    assert "environment.settings.CALLBACK: uses {port}, which only exists when a service is started" in problems(text)
+
+
+def test_manifest_1_without_the_new_fields_still_loads_as_before():
+    data = manifest.parse(MINIMAL, "m.yaml")
+    loaded = manifest.Manifest(REFERENCE, data)
+    assert loaded.results_probe is None and loaded.fixed_variables() == {}
+
+
+def test_parse_results_probe_is_a_trigger_with_known_placeholders():
+    data = manifest.parse(MINIMAL + "results: {run: \"./tiny ingested {business_unit_id}\"}\n", "m.yaml")
+    assert data["results"] == {"run": "./tiny ingested {business_unit_id}"}
+    assert "results.run: unknown placeholder(s) {buid}" in problems(MINIMAL + "results: {run: \"./tiny {buid}\"}\n")

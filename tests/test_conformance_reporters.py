@@ -59,7 +59,7 @@ def consent_fail():
 
 
 def invite_skip():
-    return CheckResult("invite.email", "Sends e-mail invitations", "Use case: invite", "recommended", "skip",
+    return CheckResult("invite.email", "Sends e-mail invitations", "Use case: invite", "recommended", "not applicable",
                        "The manifest does not claim the invite use case.", Evidence())
 
 
@@ -99,8 +99,8 @@ def test_console_report_shows_failure_message_counts_and_not_ready_verdict(run):
     assert re.search(r"✗ consent\.state\s+Rejects a consent redirect with a forged state\s+\(0\.8 s\)", text)
     assert "required (3): 1 passed, 1 failed, 1 error" in text
     assert "manual (1): 1 to confirm" in text
-    assert "5 check(s) in 22.5 s: 1 passed, 1 failed, 1 skipped, 1 to confirm, 1 error" in text
-    assert text.rstrip().endswith("NOT READY: 2 required check(s) failed")
+    assert "5 check(s) in 22.5 s: 1 passed, 1 failed, 1 not applicable, 1 error, 1 to confirm" in text
+    assert text.rstrip().endswith("NOT READY: 2 required check(s) failed (root causes: consent.state, reply.author)")
     assert "\x1b[" not in text  # a StringIO is no terminal
 
 
@@ -148,8 +148,9 @@ def test_junit_report_counts_and_failure_message(run, tmp_path):
     assert suite.get("name") == "trustpilot-conformance"
     assert suite.get("timestamp") == "2024-05-01T08:00:00"  # UTC, zone-less as the strict schema wants
     cases = {case.get("name"): case for case in suite.findall("testcase")}
-    assert list(cases) == ["onboarding.partner-key", "consent.state", "invite.email", "manual.support-docs",
-                           "reply.author"]
+    # root causes first: what a reviewer (or a CI page) reads first
+    assert list(cases) == ["consent.state", "reply.author", "onboarding.partner-key", "invite.email",
+                           "manual.support-docs"]
     assert cases["consent.state"].get("classname") == "consent"
     failure = cases["consent.state"].find("failure")
     assert failure.get("message") == CONSENT_MESSAGE
@@ -176,7 +177,9 @@ def test_json_report_round_trips(run, tmp_path):
     assert document == {
         "integration": "Acme <Reviews> Sync", "manifest": "trustpilot-conformance.yaml",
         "sandbox": "http://127.0.0.1:8080", "startedAt": "2024-05-01T10:00:00+02:00", "ready": False,
-        "counts": {"pass": 1, "fail": 1, "skip": 1, "manual": 1, "error": 1}, "seconds": 22.5,
+        "kitVersion": "", "partial": False, "rootCauses": ["consent.state", "reply.author"],
+        "verdict": "NOT READY: 2 required check(s) failed (root causes: consent.state, reply.author)",
+        "counts": {"pass": 1, "fail": 1, "not applicable": 1, "blocked": 0, "error": 1, "manual": 1}, "seconds": 22.5,
         "checks": [result.to_dict() for result in summary.results],
     }
     assert document["checks"][1]["evidence"]["triggers"][0]["output"].endswith(HOSTILE)
@@ -213,7 +216,7 @@ def test_html_report_shows_verdict_checks_requests_and_pictures(run, tmp_path):
     path = tmp_path / "report.html"
     play(HTMLReporter(path), info, summary)
     html = path.read_text(encoding="utf-8")
-    assert "NOT READY: 2 required check(s) failed" in html
+    assert "NOT READY: 2 required check(s) failed (root causes: consent.state, reply.author)" in html
     for result in summary.results:
         assert f'id="check-{result.id}"' in html
     # the flow at the top is the onboarding check's; each check with a sequence has its own picture
@@ -283,7 +286,7 @@ def report_page(browser, run, tmp_path):
 
 @needs_chromium
 def test_html_report_in_browser_shows_verdict_and_opens_a_failing_check(report_page, tmp_path):
-    expect(report_page.locator("#verdict")).to_contain_text("NOT READY: 2 required check(s) failed")
+    expect(report_page.locator("#verdict")).to_contain_text("NOT READY: 2 required check(s) failed (root causes: consent.state, reply.author)")
     check = report_page.locator("details#check-consent\\.state")
     message = check.locator(".message")
     expect(message).to_be_hidden()
@@ -311,3 +314,49 @@ def test_console_report_strips_the_integrations_terminal_escapes(run):
     reporter = ConsoleReporter(stream, color=False)
     reporter.check_finished(result)
     assert "onboarding failed: red error" in stream.getvalue() and "\x1b" not in stream.getvalue()
+
+
+def blocked_by_consent():
+    return CheckResult("usecase.reply", "Reply posts to the right review", "Step 7, reply", "required", "blocked",
+                       "blocked by consent.state, which did not pass", Evidence(), blocked_by="consent.state",
+                       root_cause="consent.state")
+
+
+def test_console_names_root_causes_before_the_checklist_and_blocked_checks_after_them():
+    results = [onboarding_pass(), blocked_by_consent(), consent_fail()]
+    info = RunInfo("Acme", "m.yaml", "in-process", "2024-05-01T10:00:00Z", [r.id for r in results], ["reply"])
+    stream = io.StringIO()
+    play(ConsoleReporter(stream), info, RunSummary(results, seconds=3))
+    text = stream.getvalue()
+    roots = text.index("Root causes")
+    assert text.index("✗ consent.state", roots) < text.index("Checklist")
+    assert "↳ usecase.reply" in text and "      blocked by consent.state, which did not pass" in text
+    assert text.rstrip().endswith("NOT READY: 1 required check(s) failed (root cause: consent.state), "
+                                  "1 blocked by them")
+
+
+def test_partial_run_is_never_ready_in_any_report(tmp_path):
+    results = [onboarding_pass()]
+    info = RunInfo("Acme", "m.yaml", "in-process", "2024-05-01T10:00:00Z", [r.id for r in results], ["reply"],
+                   partial=True)
+    summary = RunSummary(results, seconds=1, partial=True)
+    stream = io.StringIO()
+    play(ConsoleReporter(stream), info, summary)
+    assert not summary.ready
+    assert stream.getvalue().rstrip().endswith(
+        "PARTIAL: only the selected checks ran (--only); run every check for a verdict")
+    assert "READY for the technical review" not in stream.getvalue()
+    play(JSONReporter(tmp_path / "r.json"), info, summary)
+    document = json.loads((tmp_path / "r.json").read_text())
+    assert (document["ready"], document["partial"]) == (False, True)
+    assert document["verdict"].startswith("PARTIAL")
+
+
+def test_junit_reports_a_blocked_check_as_skipped_naming_its_prerequisite(tmp_path):
+    results = [consent_fail(), blocked_by_consent()]
+    info = RunInfo("Acme", "m.yaml", "in-process", "2024-05-01T10:00:00Z", [r.id for r in results], ["reply"])
+    play(JUnitReporter(tmp_path / "j.xml"), info, RunSummary(results, seconds=1))
+    suite = ET.parse(tmp_path / "j.xml").getroot().find("testsuite")
+    cases = {case.get("name"): case for case in suite.findall("testcase")}
+    assert cases["usecase.reply"].find("skipped").get("message") == "blocked by consent.state, which did not pass"
+    assert (suite.get("failures"), suite.get("skipped")) == ("1", "1")

@@ -75,13 +75,13 @@ def test_run_against_a_gunicorn_sandbox_by_url(tmp_path):
     assert all(r.evidence.requests[0]["pid"] for r in summary.results)  # judged from that server's journal
 
 
-def test_run_service_that_cannot_start_is_an_error_not_a_pass(tmp_path, kit_emulator):
+def test_run_service_that_cannot_start_fails_the_integration_not_the_kit(tmp_path, kit_emulator):
     def broken(data):
         data["service"]["command"] = "{python} -c 'import sys; print(\"boom\"); sys.exit(3)'"
     manifest = manifests.load(reference_manifest(tmp_path, broken))
     summary = run(manifest, kit_emulator, Fanout([]), only=["consent.state"])
     result = summary.results[0]
-    assert result.status == "error" and not summary.ready
+    assert result.status == "fail" and not summary.ready and not summary.kit_failed
     assert "the service exited with status 3 before" in result.message and "boom" in result.message
 
 
@@ -101,7 +101,7 @@ def test_run_unclaimed_use_case_is_skipped(tmp_path, kit_emulator):
     manifest = manifests.load(reference_manifest(tmp_path, showcase_only))
     summary = run(manifest, kit_emulator, Fanout([]), only=["usecase"])
     statuses = {r.id: (r.status, r.message) for r in summary.results}
-    assert statuses["usecase.reply"] == ("skip", "the integration does not claim the 'reply' use case")
+    assert statuses["usecase.reply"] == ("not applicable", "the integration does not claim the 'reply' use case")
     assert statuses["usecase.showcase"][0] == "pass"
 
 
@@ -114,3 +114,45 @@ def test_run_consent_in_real_headless_chromium(kit_emulator):
     signed_in = [r for r in consent.evidence.requests if r["path"] == "/authenticate" and r["method"] == "POST"]
     assert [r["status"] for r in signed_in] == [302]
     assert "opened in the chromium browser" in [t.outcome for t in consent.evidence.triggers]
+
+
+def test_run_limited_by_only_is_partial_never_ready(tmp_path, capsys):
+    status = cli.main(["run", "--manifest", str(REFERENCE), "--only", "onboarding.find-by-domain"])
+    out = capsys.readouterr().out
+    assert status == cli.EXIT_PARTIAL
+    assert out.rstrip().endswith("PARTIAL: only the selected checks ran (--only); run every check for a verdict")
+    assert "READY for the technical review" not in out
+
+
+def test_run_only_a_check_with_nothing_to_judge_is_not_a_pass(tmp_path, kit_emulator):
+    summary = run(manifests.load(REFERENCE), kit_emulator, Fanout([]), only=["program.use-case"])
+    (result,) = summary.results
+    assert result.status == "fail"
+    assert result.message == ("nothing to judge: the integration claims invite, showcase, reply, ingestion, "
+                              "but no use case check ran")
+    assert summary.partial and not summary.ready
+
+
+def test_run_kit_failure_is_exit_2_with_one_clear_line(tmp_path, capsys, monkeypatch):
+    from conformance import runner
+
+    def broken(*args, **kwargs):
+        raise KeyError("sandbox")
+    monkeypatch.setattr(runner, "World", broken)
+    status = cli.main(["run", "--manifest", str(REFERENCE), "--only", "consent.state", "--json",
+                       str(tmp_path / "r.json")])
+    captured = capsys.readouterr()
+    assert status == cli.EXIT_CANNOT_RUN
+    report = json.loads((tmp_path / "r.json").read_text())
+    (check,) = report["checks"]
+    assert (check["status"], check["message"]) == ("error", "the kit could not judge this check (KeyError: 'sandbox')")
+    assert "Traceback" not in captured.out + captured.err
+
+
+def test_run_bug_outside_any_check_is_exit_2_without_a_traceback(capsys, monkeypatch):
+    monkeypatch.setattr(cli, "run", lambda *a, **k: 1 / 0)
+    status = cli.main(["run", "--manifest", str(REFERENCE), "--only", "consent.state"])
+    err = capsys.readouterr().err
+    assert status == cli.EXIT_CANNOT_RUN
+    assert err.strip() == ("trustpilot-conformance: the kit failed (ZeroDivisionError: division by zero); this is "
+                           "a bug of the kit, not a verdict on the integration")

@@ -3,7 +3,7 @@
 Each variant (tests/conformance_variants/broken_reference.py, or a manifest change for the
 program checks) breaks exactly one behaviour; the whole catalog runs against it, and exactly the
 check guarding that behaviour fails, with a message naming the problem. No other required check
-fails because of it.
+fails because of it: the checks that depend on it are blocked by it, naming it as the root cause.
 """
 
 import pytest
@@ -33,6 +33,7 @@ BROKEN_INTEGRATIONS = {
     "usecase.showcase": ("showcase_without_score", "showcase never read the business unit's score"),
     "robustness.backoff-429": ("ignores_retry_after", "wait at least as long as Retry-After says"),
     "robustness.retry-5xx": ("no_retry_on_5xx", "two 503s in a row made"),
+    "onboarding.one-key-per-customer": ("rekeys_every_onboard", "requested a new customer key"),
     "robustness.rate-ceiling": ("one_review_per_call", "went over the documented rate ceiling"),
     "security.no-secrets": ("prints_token", "accessToken in the reply output"),
     "program.beta-rehearsal": ("remembers_one_customer", "after all five were connected"),
@@ -69,10 +70,22 @@ def test_manual_items_are_never_passed_by_software(kit_emulator, tmp_path):
     assert [(r.status, r.blocking) for r in summary.results] == [("manual", False)]
 
 
-# A variant whose fault the sandbox answers by revoking tokens: the second exchange of a code
-# revokes what the first issued (RFC 6749 §4.1.2), so checks that use the customer's tokens later
-# fail too, each saying the token was revoked. Those are consequences, not other faults.
-CONSEQUENCES = {"consent.authorization-code": "revoked"}
+# The mistakes the issue found kits missing or misjudging, each failing its check with a diagnosis.
+# check id -> (variant, words of the message)
+DIAGNOSED = {
+    "showcase_swallows_503": ("robustness.retry-5xx", "yet showcase reported success (exit 0): a swallowed error"),
+    "client_credentials_consent": ("consent.authorization-code",
+                                   "asked for the customer's token with grant_type=client_credentials and the "
+                                   "customer key"),
+    "unregistered_redirect_uri": ("consent.authorization-code", "/oauth/callback', but the registered redirect "
+                                  "URI is 'http://127.0.0.1:"),
+    "search_by_display_name": ("onboarding.find-by-domain", "looked up by the name 'Bright Shop', not by the "
+                               "customer's domain 'bright-shop.example'"),
+    "key_after_200": ("onboarding.ineligible", "answered 200 (not eligible) at #"),
+    "crashes_on_emoji": ("usecase.showcase", "showcase for starry-shop.example failed (exit 1)"),
+    "drops_last_location_page": ("usecase.ingestion", "the integration kept 400 of the 450 locations of "
+                                 "bright-shop.example: 50 missing"),
+}
 
 
 def _only_this_fails(summary, check_id, words):
@@ -80,9 +93,12 @@ def _only_this_fails(summary, check_id, words):
     target = results[check_id]
     assert target.status == "fail", f"{check_id} {target.status}: {target.message}"
     assert words in target.message
+    assert "Traceback" not in target.message and "&#39;" not in target.message
     others = {r.id: r.message for r in summary.results if r.blocking and r.id != check_id
-              and not (check_id in CONSEQUENCES and CONSEQUENCES[check_id] in r.message)}
+              and not (r.status == "blocked" and r.root_cause == check_id)}
     assert others == {}
+    assert [r.id for r in summary.results if r.status in ("fail", "error")] == [check_id]
+    assert summary.ready == (target.severity != "required")
 
 
 @pytest.mark.parametrize("check_id", list(BROKEN_INTEGRATIONS))
@@ -90,6 +106,35 @@ def test_broken_integration_fails_only_its_check(check_id, kit_emulator, tmp_pat
     variant, words = BROKEN_INTEGRATIONS[check_id]
     manifest = manifests.load(reference_manifest(tmp_path, variant=variant))
     _only_this_fails(run(manifest, kit_emulator, Fanout([]), jobs=2), check_id, words)
+
+
+@pytest.mark.parametrize("variant", list(DIAGNOSED))
+def test_common_mistake_fails_its_check_with_a_diagnosis(variant, kit_emulator, tmp_path):
+    check_id, words = DIAGNOSED[variant]
+    manifest = manifests.load(reference_manifest(tmp_path, variant=variant))
+    _only_this_fails(run(manifest, kit_emulator, Fanout([]), jobs=2), check_id, words)
+
+
+def test_invite_without_a_reference_passes(kit_emulator, tmp_path):
+    def no_reference(data):
+        data["triggers"]["invite"]["run"] = data["triggers"]["invite"]["run"].replace(" {reference_id}", "")
+    manifest = manifests.load(reference_manifest(tmp_path, no_reference, variant="invite_without_reference"))
+    summary = run(manifest, kit_emulator, Fanout([]), only=["usecase.invite"])
+    (result,) = summary.results
+    assert (result.status, result.message) == ("pass", "")
+    assert "found by recipient" in result.evidence.notes[-1]
+
+
+def test_blocked_dependents_name_the_failed_prerequisite(kit_emulator, tmp_path):
+    manifest = manifests.load(reference_manifest(tmp_path, variant="exchanges_code_twice"))
+    summary = run(manifest, kit_emulator, Fanout([]), only=["consent", "usecase.reply"])
+    results = {r.id: r for r in summary.results}
+    assert results["consent.authorization-code"].status == "fail"
+    blocked = results["consent.state"]
+    assert (blocked.status, blocked.blocked_by) == ("blocked", "consent.authorization-code")
+    assert blocked.message == "blocked by consent.authorization-code, which did not pass"
+    assert blocked.evidence.triggers == []  # never ran: nothing to be misled by
+    assert results["usecase.reply"].status == "blocked"
 
 
 @pytest.mark.parametrize("check_id", list(BROKEN_MANIFESTS))
@@ -105,6 +150,18 @@ def test_secret_leaked_on_an_error_path_fails_the_secrets_check(kit_emulator, tm
     results = {r.id: r for r in summary.results}
     assert results["security.no-secrets"].status == "fail"
     assert results["security.no-secrets"].message.startswith(
-        "secrets appear in what the integration printed or showed in other checks: "
+        "secrets appear in what the integration printed, showed or sent in a URL: "
         "auth.two-factor: password in the onboard output")
     assert "conformance-password-91c2" not in results["auth.two-factor"].evidence.triggers[0].output
+
+
+def test_secret_sent_in_a_request_url_fails_the_secrets_check(kit_emulator, tmp_path):
+    manifest = manifests.load(reference_manifest(tmp_path, variant="secret_in_query"))
+    summary = run(manifest, kit_emulator, Fanout([]), only=["onboarding.find-by-domain", "security.no-secrets"])
+    results = {r.id: r for r in summary.results}
+    assert results["onboarding.find-by-domain"].status == "pass"
+    message = results["security.no-secrets"].message
+    assert results["security.no-secrets"].status == "fail"
+    assert ("onboarding.find-by-domain: client_secret in the URL of POST "
+            "/v1/oauth/oauth-business-users-for-applications/accesstoken (#") in message
+    assert "conformance-partner-secret-7f3a" not in message

@@ -9,18 +9,25 @@ from .onboarding import BRIGHT, QUIET
 
 @check("consent.authorization-code", "Customer consent by the authorization-code grant; code exchanged once",
        "Step 6: the customer logs in on Trustpilot's form, is sent back to the registered redirect URI with a "
-       "code, and the integration exchanges it for the customer's token and stores it")
+       "code, and the integration exchanges it for the customer's token and stores it",
+       depends_on=("onboarding.eligibility-first",))
 def authorization_code(ctx):
+    """Pass (journal): the login page opened with the customer key as client_id and the registered
+    redirect_uri; after the callback (delivered twice) exactly one 2xx authorization_code exchange
+    with that redirect_uri; no other grant with the customer key; a later use case run calls with
+    the stored customer token. Fail: the login page refusing the request (the redirect URI used vs
+    the registered one), another grant with the customer key (client_credentials), no exchange or
+    two, or the token not stored."""
     customer = ctx.world.customer(BRIGHT)
     ctx.onboarded(customer)
-    keys = [a for a in ctx.sandbox.state()["applications"] if a["businessUnitId"] == customer.id]
+    keys = ctx.customer_keys(customer)
     authorization = ctx.authorize(customer)
     query = authorization.login_query
     ctx.note(f"the login page was opened with client_id={query.get('client_id')!r}, "
              f"redirect_uri={query.get('redirect_uri')!r}, response_type={query.get('response_type')!r}")
-    if keys and query.get("client_id") != keys[-1]["apiKey"]:
+    if keys and query.get("client_id") != keys[-1]:
         raise CheckFailed(f"consent was asked with client_id={query.get('client_id')!r}, not the customer key "
-                          f"created for {customer.domain} ({keys[-1]['apiKey']!r})")
+                          f"created for {customer.domain} ({keys[-1]!r})")
     if query.get("redirect_uri") != ctx.integration.redirect_uri:
         raise CheckFailed(f"redirect_uri={query.get('redirect_uri')!r} is not the registered redirect URI "
                           f"{ctx.integration.redirect_uri!r}")
@@ -41,6 +48,18 @@ def authorization_code(ctx):
         raise CheckFailed(f"the exchange sent redirect_uri={seen.field(exchanges[0], 'redirect_uri')!r}, not the "
                           f"registered {ctx.integration.redirect_uri!r}")
     _token_stored(ctx, customer)
+    _no_other_grant(ctx, keys)
+
+
+def _no_other_grant(ctx, keys):
+    """The customer key gets the customer's token only through the customer's consent (and refreshes)."""
+    other = [e for e in seen.token_requests(ctx.journal()) if seen.field(e, "grant_type") not in
+             ("authorization_code", "refresh_token", "password", None)
+             and (e["credentials"].get("clientKind") == "customer" or seen.field(e, "client_id") in keys)]
+    if other:
+        raise CheckFailed(f"the integration used grant_type={seen.field(other[0], 'grant_type')} with the customer "
+                          f"key ({seen.listing(other)}); the customer's token comes only from their consent "
+                          "(authorization_code) and its refresh_token")
 
 
 def _token_stored(ctx, customer):
@@ -61,8 +80,12 @@ def _token_stored(ctx, customer):
 
 
 @check("consent.state", "The OAuth state is generated and verified; a forged callback is refused",
-       "Step 6 (OAuth 2.0 security): the callback must prove it answers the integration's own request")
+       "Step 6 (OAuth 2.0 security): the callback must prove it answers the integration's own request",
+       depends_on=("consent.authorization-code",))
 def state(ctx):
+    """Pass (journal and the callback's answers): a state of 8+ characters at the login page; the
+    callback with a forged state answered 4xx with no authorization_code exchange; a fresh consent
+    still works. Fail: a short or missing state, a forged callback accepted or exchanged."""
     customer = ctx.world.customer(QUIET)
     ctx.onboarded(customer)
     authorization = ctx.authorize(customer)

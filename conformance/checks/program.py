@@ -7,7 +7,8 @@ the other checks' results) and need no sandbox: they run last, with ``world=None
 import re
 
 from . import seen
-from .base import CheckFailed, NotApplicable, check
+from ..results import NOT_APPLICABLE
+from .base import USE_CASE_CHECKS, Blocked, CheckFailed, NothingToJudge, NotApplicable, check
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 URL = re.compile(r"^https?://[^\s/]+\.[^\s/]+(/\S*)?$")
@@ -15,8 +16,12 @@ BETA_ACTIONS = {"gamma-garden.example": {"partner_permissions": True}, "delta-de
 
 
 @check("program.beta-rehearsal", "Rehearsal with 5 distinct beta customers",
-       "Requirement 3: the integration has been tested by 5 beta users", world="beta")
+       "Requirement 3: the integration has been tested by 5 beta users", world="beta",
+       depends_on=("onboarding.ineligible",) + USE_CASE_CHECKS)
 def beta_rehearsal(ctx):
+    """Pass (journal and sandbox state): five customers, side by side, each with its own key and an
+    authorization_code exchange, and every claimed use case completing for each. Fail: a use case
+    fails for one of them once all five are connected, or fewer keys/consents than customers."""
     customers = ctx.world.customers()
     for customer in customers:  # all five onboarded and connected first: they live side by side
         first = ctx.onboard(customer)
@@ -40,22 +45,32 @@ def beta_rehearsal(ctx):
 
 @check("program.use-case", "At least one accepted use case, working",
        "Requirement 2: the integration meets at least one of the accepted use cases", world=None)
-def accepted_use_case(manifest, results):
-    claimed = manifest.use_cases
+def accepted_use_case(ctx):
+    """Pass: the manifest claims a use case and at least one use case check passed. Fail: none is
+    claimed, or every claimed one's check failed or was blocked. Nothing to judge: no use case
+    check ran (--only)."""
+    claimed = ctx.manifest.use_cases
     if not claimed:
         raise CheckFailed("the manifest claims no accepted use case (invite, showcase, reply, ingestion)")
-    working = [r.id for r in results if r.id.startswith("usecase.") and r.status == "pass"]
-    judged = [r.id for r in results if r.id.startswith("usecase.") and r.status != "skip"]
-    if judged and not working:
-        raise CheckFailed(f"the integration claims {', '.join(claimed)} but none of those checks passed")
+    use_cases = [r for r in ctx.results if r.id in USE_CASE_CHECKS]
+    working = [r.id for r in use_cases if r.status == "pass"]
+    judged = [r for r in use_cases if r.status != NOT_APPLICABLE]
     if not judged:
-        return f"claims {', '.join(claimed)} (their checks were not run: --only)"
-    return f"claims {', '.join(claimed)}; passing: {', '.join(working)}"
+        raise NothingToJudge(f"the integration claims {', '.join(claimed)}, but no use case check ran")
+    blocked = [r for r in judged if r.status == "blocked"]
+    if not working and len(blocked) == len(judged):  # none of them could be judged: not a failure of its own
+        raise Blocked(blocked[0].id, blocked[0].root_cause)
+    if not working:
+        raise CheckFailed(f"the integration claims {', '.join(claimed)} but none of those checks passed: "
+                          + "; ".join(f"{r.id} {r.status}" for r in judged))
+    ctx.note(f"claims {', '.join(claimed)}; passing: {', '.join(working)}")
 
 
 @check("program.support", "Support documentation and contact given",
        "Requirement 5: publish thorough support documentation and provide contact information", world=None)
-def support(manifest, results):
+def support(ctx):
+    """Pass: the manifest gives a documentation URL and an e-mail address or URL for support."""
+    manifest = ctx.manifest
     docs, contact = manifest.support.get("documentationUrl", ""), manifest.support.get("contact", "")
     if not URL.match(docs or ""):
         raise CheckFailed(f"integration.support.documentationUrl must be the URL of the published support "
@@ -63,24 +78,25 @@ def support(manifest, results):
     if not (EMAIL.match(contact or "") or URL.match(contact or "")):
         raise CheckFailed(f"integration.support.contact must be an e-mail address or a URL where customers get "
                           f"help, got {contact!r}")
-    return f"documentation {docs}; contact {contact} (the reviewer confirms the documentation is thorough)"
+    ctx.note(f"documentation {docs}; contact {contact} (the reviewer confirms the documentation is thorough)")
 
 
 @check("program.test-account", "A test account with full access for Trustpilot's product team",
        "Requirement 4: provide a test account with full access", world=None)
-def test_account(manifest, results):
-    account = manifest.test_account
+def test_account(ctx):
+    """Pass: the manifest says where Trustpilot's team signs in (a URL) and with which user."""
+    account = ctx.manifest.test_account
     missing = [name for name in ("url", "username") if not account.get(name)]
     if missing:
         raise CheckFailed(f"integration.testAccount lacks {' and '.join(missing)}: say where Trustpilot's team "
                           "signs in and with which user")
     if not URL.match(account["url"]):
         raise CheckFailed(f"integration.testAccount.url must be a URL, got {account['url']!r}")
-    return f"{account['username']} at {account['url']}"
+    ctx.note(f"{account['username']} at {account['url']}")
 
 
 @check("program.master-partner-agreement", "Master Partner Agreement signed",
        "Requirement 6: agree to the terms and sign the Master Partner Agreement", severity="manual", world=None)
-def master_partner_agreement(manifest, results):
+def master_partner_agreement(ctx):
     raise NotApplicable("confirmed by your Partner Manager, not by software: sign the Master Partner Agreement "
                         "before the technical review")

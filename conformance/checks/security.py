@@ -1,30 +1,26 @@
-"""No secret in the integration's output: API secrets, passwords, tokens, codes, Basic credentials.
+"""No secret in the integration's output or in the URLs it requests.
 
-This check runs the whole journey in its own world and searches everything the integration
-printed or showed (every trigger's whole output, its pages, its service log) for every secret
-of the world, as given, URL-encoded or inside Basic credentials. Every other check searches its
-own outputs the same way (CheckContext.leaks); the runner fails this check when any did.
+Every check with a world searches what its integration printed or showed (every trigger's whole
+output, its pages, its service log) for every secret of its world, as given, URL-encoded or
+inside Basic credentials, and the URLs of every request in its journal (a query value that is a
+secret, or a field such as client_secret whose name says it is one): its evidence lists the
+kinds and where (CheckContext.leaks), never the values. This check judges all of that evidence,
+after every other check: an ordinary check over the results, so its result is final when reported.
 """
 
-from .base import CheckFailed, check
-from .onboarding import BRIGHT
+from .base import CheckFailed, NothingToJudge, check
 
 
-@check("security.no-secrets", "No secret in the integration's output",
-       "Security: API secrets, passwords and tokens never appear in logs, pages or output")
+@check("security.no-secrets", "No secret in the integration's output or request URLs",
+       "Security: API secrets, passwords and tokens never appear in logs, pages, output or URLs", world=None)
 def no_secrets(ctx):
-    ctx.every_use_case(ctx.world.customer(BRIGHT))
-    leaks = ctx.leaks()
-    ctx.note(f"{len(ctx.outcomes)} trigger output(s), {len(ctx.pages)} page(s) and the service log searched")
-    if leaks:
-        raise CheckFailed(f"secrets appear in what the integration printed or showed: {'; '.join(leaks)} "
-                          "(the values are redacted in this report)")
-
-
-def leaks_elsewhere(results):
-    """The message for secrets other checks found (error paths leak too), or None."""
-    found = [f"{r.id}: {'; '.join(r.evidence.leaks)}" for r in results if r.evidence.leaks and r.id != "security.no-secrets"]
-    if not found:
-        return None
-    return ("secrets appear in what the integration printed or showed in other checks: " + " | ".join(found)
-            + " (the values are redacted in this report)")
+    """Pass: no check's evidence lists a leak, and at least one check made the integration act.
+    Fail: a secret in some check's trigger output, page, service log or request URL (the journal)."""
+    searched = [r for r in ctx.results if r.evidence.triggers or r.evidence.requests]
+    if not searched:
+        raise NothingToJudge("no check made the integration act, so there was no output to search")
+    found = [f"{r.id}: {'; '.join(r.evidence.leaks)}" for r in ctx.results if r.evidence.leaks]
+    ctx.note(f"the outputs, pages, service logs and request URLs of {len(searched)} check(s) searched")
+    if found:
+        raise CheckFailed("secrets appear in what the integration printed, showed or sent in a URL: "
+                          + " | ".join(found) + " (the values are redacted in this report)")

@@ -12,8 +12,13 @@ TWO_FACTOR_WORDING = re.compile(r"2-?step|two.?(step|factor)|2fa|multi.?factor|v
 
 @check("tokens.refresh", "After the 100-hour expiry the customer token is refreshed, not re-consented",
        "Step 6: the access token lasts 100 hours; after that, refresh it (the customer is not asked again). "
-       "Only the sandbox's clock moves, so the integration sees the expiry as the API's 401 and must refresh then")
+       "Only the sandbox's clock moves, so the integration sees the expiry as the API's 401 and must refresh then",
+       depends_on=("consent.authorization-code",))
 def refresh(ctx):
+    """Pass (journal): after the sandbox clock moved 101 hours, a 2xx refresh_token grant, no new
+    consent (login page or authorization_code), no call with the expired token after the refresh,
+    and the use case completing. Fail: any of those missing. Not applicable when no claimed use
+    case calls with the customer's token."""
     use_case = next((u for u in seen.CUSTOMER_TOKEN_FIRST if u in ctx.manifest.use_cases), None)
     if use_case is None:
         raise NotApplicable("no use case is claimed, so nothing calls the API with the customer's token")
@@ -47,8 +52,11 @@ def refresh(ctx):
 
 
 @check("auth.two-factor", "A partner user with 2-step verification gets a clear error, not a retry loop",
-       "Step 2, note: the password grant does not work with 2-step verification enabled", world="two-factor")
+       "Step 2, note: the password grant does not work with 2-step verification enabled", world="two-factor",
+       depends_on=("onboarding.find-by-domain",))
 def two_factor(ctx):
+    """Pass (journal): at most 2 password-grant requests, onboarding failing with output that names
+    2-step verification. Fail: success reported, a retry loop, or no clear reason."""
     outcome = ctx.onboard(ctx.world.customer(BRIGHT))
     grants = seen.token_requests(ctx.journal(), "password")
     ctx.note(f"onboarding: {outcome.outcome} after {len(grants)} password-grant attempt(s)")

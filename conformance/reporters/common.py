@@ -6,9 +6,11 @@ from pathlib import Path
 from ..results import SEVERITIES, STATUSES
 
 READY = "READY for the technical review"
+PARTIAL = "PARTIAL"
 
 # How a count of each status reads in a sentence ("3 passed, 1 to confirm").
-STATUS_WORDS = {"pass": "passed", "fail": "failed", "skip": "skipped", "manual": "to confirm", "error": "error"}
+STATUS_WORDS = {"pass": "passed", "fail": "failed", "not applicable": "not applicable", "blocked": "blocked",
+                "manual": "to confirm", "error": "error"}
 
 # Colour and cursor sequences (an integration's CLI may colour its output even into a pipe).
 ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
@@ -22,9 +24,27 @@ def blocking_count(summary):
 
 
 def verdict(summary):
-    """The one-line verdict. A required check that errored counts as failed: nothing showed it passes."""
-    blocking = blocking_count(summary)
-    return READY if not blocking else f"NOT READY: {blocking} required check(s) failed"
+    """The one-line verdict, root causes first. A required check that errored or is blocked counts
+    against readiness: nothing showed it passes. A run limited by --only is PARTIAL, never READY."""
+    roots = summary.root_causes
+    blocked = sum(1 for r in summary.results if r.blocking and not r.is_root_cause)
+    text = ""
+    if roots or blocked:
+        text = f"NOT READY: {len(roots)} required check(s) failed"
+        if roots:
+            text += f" (root cause{'s' if len(roots) > 1 else ''}: {', '.join(r.id for r in roots)})"
+        if blocked:
+            text += f", {blocked} blocked by them"
+    if summary.partial:
+        scope = "only the selected checks ran (--only); run every check for a verdict"
+        return f"{PARTIAL}: {scope}" + (f"; {text}" if text else "")
+    return text or READY
+
+
+def root_causes_first(results):
+    """The results with the failed (root cause) ones first, then the blocked, then the rest, each
+    group in catalog order: what a reviewer reads first."""
+    return sorted(results, key=lambda r: 0 if r.is_root_cause else 1 if r.status == "blocked" else 2)
 
 
 def by_severity(results):

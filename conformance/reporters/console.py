@@ -6,9 +6,9 @@ import sys
 from ..results import Reporter
 from .common import by_severity, count_phrase, plain, verdict
 
-MARKS = {"pass": "✓", "fail": "✗", "skip": "-", "manual": "?", "error": "!"}
-ASCII_MARKS = {"pass": "+", "fail": "x", "skip": "-", "manual": "?", "error": "!"}
-COLOURS = {"pass": "32", "fail": "31", "skip": "90", "manual": "33", "error": "35"}
+MARKS = {"pass": "✓", "fail": "✗", "not applicable": "-", "blocked": "↳", "manual": "?", "error": "!"}
+ASCII_MARKS = {"pass": "+", "fail": "x", "not applicable": "-", "blocked": ">", "manual": "?", "error": "!"}
+COLOURS = {"pass": "32", "fail": "31", "not applicable": "90", "blocked": "33", "manual": "33", "error": "35"}
 INDENT = "      "  # a message sits under the check's title, clear of the mark and id
 
 
@@ -42,16 +42,25 @@ class ConsoleReporter(Reporter):
     def run_started(self, info):
         self.width = max((len(check_id) for check_id in info.checks), default=0)
         self._line(self._paint("1", f"Trustpilot conformance: {info.integration}"))
-        self._line(f"  manifest {info.manifest}, sandbox {info.sandbox}, {len(info.checks)} check(s)")
+        self._line(f"  manifest {info.manifest}, sandbox {info.sandbox}, {len(info.checks)} check(s)"
+                   + (" (--only: a PARTIAL run)" if info.partial else "")
+                   + (f", kit {info.kit_version}" if info.kit_version else ""))
         self._line()
 
     def check_finished(self, result):
         self._line(f"  {self._row(result)}  ({result.seconds:.1f} s)")
-        if result.status in ("fail", "error"):
+        if result.status in ("fail", "error", "blocked"):
             self._message(result.message)
 
     def run_finished(self, info, summary):
         self._line()
+        roots = summary.root_causes
+        if roots:  # what to fix first: the failures the blocked checks wait on
+            self._line(self._paint("1", "Root causes"))
+            for result in roots:
+                self._line(f"    {self._row(result)}")
+                self._message(result.message)
+            self._line()
         self._line(self._paint("1", "Checklist"))
         for severity, results in by_severity(summary.results):
             self._line(f"  {severity} ({len(results)}): {count_phrase(results)}")

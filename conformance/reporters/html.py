@@ -12,7 +12,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from ..results import Reporter
-from .common import blocking_count, by_severity, count_phrase, plain, verdict, write_report
+from .common import blocking_count, by_severity, count_phrase, plain, root_causes_first, verdict, write_report
 from .sequence import sequence_svg
 
 FLOW_PREFIXES = ("onboarding.", "consent.")
@@ -23,6 +23,7 @@ def environment():
     env = Environment(loader=PackageLoader("conformance", "templates"), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters["plain"] = plain
+    env.filters["css"] = lambda status: status.replace(" ", "-")  # "not applicable" as one class
     return env
 
 
@@ -102,10 +103,10 @@ def render(info, summary):
     groups = [(severity, len(results), count_phrase(results)) for severity, results in by_severity(summary.results)]
     return environment().get_template("report.html").render(
         info=info, summary=summary, ready=summary.ready, verdict=verdict(summary),
-        blocking=[r for r in summary.results if r.blocking], blocking_count=blocking_count(summary),
+        blocking=[r for r in root_causes_first(summary.results) if r.blocking], blocking_count=blocking_count(summary),
         counts=summary.counts(), groups=groups, started=when(info.started_at),
         flow=flow, flow_svg=Markup(sequence_svg(flow.evidence.sequence, "The observed onboarding flow")) if flow else None,
-        checks=[_check_view(result) for result in summary.results])
+        checks=[_check_view(result) for result in root_causes_first(summary.results)])
 
 
 class HTMLReporter(Reporter):

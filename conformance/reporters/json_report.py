@@ -3,7 +3,7 @@
 import json
 
 from ..results import Reporter
-from .common import write_report
+from .common import verdict, write_report
 
 
 def document(info, summary):
@@ -12,7 +12,11 @@ def document(info, summary):
         "manifest": info.manifest,
         "sandbox": info.sandbox,
         "startedAt": info.started_at,
+        "kitVersion": info.kit_version,
         "ready": summary.ready,
+        "partial": summary.partial,
+        "verdict": verdict(summary),
+        "rootCauses": [r.id for r in summary.root_causes],
         "counts": summary.counts(),
         "seconds": summary.seconds,
         "checks": [result.to_dict() for result in summary.results],

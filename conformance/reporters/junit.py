@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 from datetime import datetime, timezone
 
 from ..results import Reporter
-from .common import plain, write_report
+from .common import plain, root_causes_first, write_report
 
 SUITE = "trustpilot-conformance"
 
@@ -32,7 +32,7 @@ def _timestamp(started_at):
 def _totals(summary):
     counts = summary.counts()
     return {"tests": str(len(summary.results)), "failures": str(counts["fail"]), "errors": str(counts["error"]),
-            "skipped": str(counts["skip"] + counts["manual"]), "time": _seconds(summary.seconds)}
+            "skipped": str(counts["not applicable"] + counts["blocked"] + counts["manual"]), "time": _seconds(summary.seconds)}
 
 
 def _trigger_log(triggers):
@@ -52,8 +52,9 @@ def testcase(parent, result):
         tag = "failure" if result.status == "fail" else "error"
         outcome = ET.SubElement(case, tag, message=message, type=result.severity)
         outcome.text = plain("\n".join([result.message, *result.evidence.notes]))
-    elif result.status in ("skip", "manual"):
-        # manual is "skipped" to a CI tool: nothing ran that could pass; the message says what to confirm
+    elif result.status in ("not applicable", "blocked", "manual"):
+        # "skipped" to a CI tool: nothing ran that could pass; the message says why (blocked: by which
+        # check, whose failure is the one to read) or what to confirm
         ET.SubElement(case, "skipped", message=message or result.status)
     if result.evidence.triggers:
         ET.SubElement(case, "system-out").text = _trigger_log(result.evidence.triggers)
@@ -70,9 +71,10 @@ def render(info, summary):
         suite.set("timestamp", stamp)
     properties = ET.SubElement(suite, "properties")
     for name, value in (("integration", info.integration), ("manifest", info.manifest),
-                        ("sandbox", info.sandbox), ("useCases", ",".join(info.use_cases))):
+                        ("sandbox", info.sandbox), ("useCases", ",".join(info.use_cases)),
+                        ("kitVersion", info.kit_version), ("partial", str(info.partial).lower())):
         ET.SubElement(properties, "property", name=name, value=plain(value))
-    for result in summary.results:
+    for result in root_causes_first(summary.results):
         testcase(suite, result)
     ET.indent(root)
     return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"

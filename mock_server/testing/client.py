@@ -292,7 +292,9 @@ def _key(scenario):
 
 def _text(scenario):
     if isinstance(scenario, dict):
-        return json.dumps(scenario, indent=1, default=str)  # one field a line: the refusal's line numbers help
+        # One field a line: the refusal's line numbers help. Not ASCII-escaped: YAML refuses the
+        # surrogate pairs JSON would write for an emoji.
+        return json.dumps(scenario, indent=1, default=str, ensure_ascii=False)
     try:
         return Path(scenario).read_text(encoding="utf-8")
     except OSError as exc:
@@ -301,7 +303,7 @@ def _text(scenario):
 
 def _parsed(scenario):
     if isinstance(scenario, dict):
-        return scenarios.parse(json.dumps(scenario, indent=1, default=str), "<scenario dict>")
+        return scenarios.parse(json.dumps(scenario, indent=1, default=str, ensure_ascii=False), "<scenario dict>")
     return scenarios.load_file(scenario)
 
 

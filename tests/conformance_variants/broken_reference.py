@@ -199,6 +199,126 @@ def password_in_refusal():
     ri.request_partner_token = request_partner_token
 
 
+def search_by_display_name():
+    """onboarding.find-by-domain: looks the business unit up by a display name made from the domain
+    ('bright-shop.example' -> 'Bright Shop'), not by the domain the customer entered."""
+    def find_business_unit(domain):
+        name = domain.split(".")[0].replace("-", " ").title()
+        response = ri.send_with_retries("GET", ri.api_url("/v1/business-units/find", name=name),
+                                        ri.partner_key_headers())
+        return ri.checked(response, f"look up {name!r}", 200)
+    ri.find_business_unit = find_business_unit
+
+
+def key_after_200():
+    """onboarding.ineligible: asks for the key even when the eligibility check answered 200 (the key
+    route then refuses with 200 too, and the integration still tells the customer what to do)."""
+    def check_eligibility(business_unit_id):
+        ORIGINAL["check_eligibility"](business_unit_id)  # a 403 or 404 still stops it
+        return []
+    ri.check_eligibility = check_eligibility
+
+
+def rekeys_every_onboard():
+    """onboarding.one-key-per-customer: creates a new customer key on every onboarding, even for a
+    customer that already has one (and is connected)."""
+    def onboard(domain):
+        unit = ri.find_business_unit(domain)
+        reasons = ri.check_eligibility(unit["id"])
+        if reasons:
+            raise ri.IntegrationError(ri.not_eligible_message(domain, reasons))
+        key = ri.create_customer_key(unit["id"])
+        ri.save_customer(unit["id"], {"domain": domain, "displayName": unit.get("displayName") or domain,
+                                      "apiKey": key["apiKey"], "apiSecret": key["apiSecret"], "token": None,
+                                      "onboardedAt": time.time()})
+        return f"Onboarded {domain} with a new key."
+    ri.onboard = onboard
+
+
+def client_credentials_consent():
+    """consent.authorization-code: "connects" the customer with grant_type=client_credentials and the
+    customer's key and secret instead of sending them to the Trustpilot login page."""
+    def consent_redirect(business_unit_id, port):
+        customer = ri.stored_customer(business_unit_id)
+        response = ri.token_request(transport_token_path(), customer["apiKey"], customer["apiSecret"],
+                                    {"grant_type": "client_credentials"})
+        if response.status == 200:
+            ri.store_customer_token(business_unit_id, response.json())
+        return f"http://127.0.0.1:{port}/"
+    ri.consent_redirect = consent_redirect
+
+
+def unregistered_redirect_uri():
+    """consent.authorization-code: sends the customer to the login page with a redirect URI that is
+    not the registered one (/oauth/callback instead of /trustpilot/callback)."""
+    ri.redirect_uri = lambda port: f"http://127.0.0.1:{port}/oauth/callback"
+
+
+def showcase_swallows_503():
+    """robustness.retry-5xx: showcase shows what it can and exits 0 when Trustpilot answers 5xx, with
+    no retry (it still waits out a 429, as the reference does)."""
+    def fetch(url):
+        while True:
+            response = ri.send_once("GET", url, ri.partner_key_headers())
+            if response.status != 429:
+                return response.json() if response.status == 200 else None
+            time.sleep(transport._retry_after(response))
+
+    def showcase(business_unit_id):
+        unit = fetch(ri.api_url(f"/v1/business-units/{business_unit_id}")) or {}
+        latest = fetch(ri.api_url(f"/v1/business-units/{business_unit_id}/reviews", perPage=3)) or {}
+        return (f"{unit.get('displayName', business_unit_id)}: TrustScore "
+                f"{(unit.get('score') or {}).get('trustScore', 'unavailable')}, "
+                f"{len(latest.get('reviews') or [])} latest reviews")
+    ri.showcase = showcase
+
+
+def drops_last_location_page():
+    """usecase.ingestion (seen only through the results probe): reads every location page but keeps
+    only the first 400 locations, as an off-by-one in the code that stores them."""
+    def read_all_locations(business_unit_id):
+        locations = ORIGINAL["read_all_locations"](business_unit_id)
+        return locations[:400]
+    ri.read_all_locations = read_all_locations
+
+
+def secret_in_query():
+    """security.no-secrets (the journal): sends the API secret in the token request's URL as well
+    (client_secret=...), where proxies and server logs keep it."""
+    def api_url(path, **query):
+        if path.endswith("/accesstoken"):
+            query["client_secret"] = ri.env("TRUSTPILOT_API_SECRET")
+        return ORIGINAL["api_url"](path, **query)
+    ri.api_url = api_url
+
+
+def crashes_on_emoji():
+    """usecase.showcase (Starry Shop): stores what it shows in a 3-byte 'utf8' column, as MySQL's
+    utf8 does, and crashes on a character outside the Basic Multilingual Plane (an emoji)."""
+    def showcase(business_unit_id):
+        shown = ORIGINAL["showcase"](business_unit_id)
+        if any(ord(character) > 0xFFFF for character in shown):
+            raise ValueError("Incorrect string value for column 'title'")
+        return shown
+    ri.showcase = showcase
+
+
+def drops_page_at_multiple_of_200():
+    """usecase.ingestion, only in a world the fixed catalog lacks (found by the explorer): an
+    off-by-one that drops the last location page when the count is an exact multiple of 200."""
+    def read_all_locations(business_unit_id):
+        locations = ORIGINAL["read_all_locations"](business_unit_id)
+        return locations[:-200] if locations and len(locations) % 200 == 0 else locations
+    ri.read_all_locations = read_all_locations
+
+
+def invite_without_reference():
+    """Not broken: an invite command that takes no order reference (makes one up), as an integration
+    whose invitations are not tied to orders. usecase.invite finds the invitation by recipient."""
+    if sys.argv[1:2] == ["invite"] and len(sys.argv) == 5:
+        sys.argv.append(f"auto-{int(time.time())}")
+
+
 def transport_token_path():
     from reference_integration.tokens import TOKEN_PATH
     return TOKEN_PATH
@@ -208,7 +328,10 @@ VARIANTS = {f.__name__: f for f in (
     token_per_call, search_not_find, skips_eligibility_check, unhelpful_refusal, swallows_key_errors,
     exchanges_code_twice, accepts_any_state, no_partner_header, reconsent_instead_of_refresh, retries_two_factor,
     first_page_only, replies_to_newest, drops_order_reference, showcase_without_score, ignores_retry_after,
-    no_retry_on_5xx, one_review_per_call, prints_token, remembers_one_customer, password_in_refusal)}
+    no_retry_on_5xx, one_review_per_call, prints_token, remembers_one_customer, password_in_refusal,
+    search_by_display_name, key_after_200, rekeys_every_onboard, client_credentials_consent,
+    unregistered_redirect_uri, showcase_swallows_503, invite_without_reference, drops_last_location_page,
+    secret_in_query, crashes_on_emoji, drops_page_at_multiple_of_200)}
 
 if __name__ == "__main__":
     VARIANTS[os.environ["BROKEN_VARIANT"]]()

@@ -18,5 +18,5 @@ from .tokens import (exchange_code, partner_token, refresh_customer_token, renew
                      request_partner_token, store_customer_token, token_request)
 from .onboarding import check_eligibility, create_customer_key, find_business_unit, not_eligible_message, onboard
 from .consent import ConsentRejected, complete_consent, consent_redirect, redirect_uri, verify_state
-from .use_cases import ingest, invite, read_all_locations, read_all_pages, read_all_reviews, reply, showcase
+from .use_cases import ingest, ingested, invite, read_all_locations, read_all_pages, read_all_reviews, reply, showcase
 from .cli import main

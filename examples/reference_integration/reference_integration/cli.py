@@ -21,6 +21,8 @@ def build_parser():
     command.add_argument("--port", type=int, required=True)
     command = commands.add_parser("ingest", help="read every review and location; print the counts as JSON")
     command.add_argument("business_unit_id")
+    command = commands.add_parser("ingested", help="the review and location ids ingestion kept, as JSON")
+    command.add_argument("business_unit_id")
     command = commands.add_parser("reply", help="reply to a review as the customer")
     command.add_argument("business_unit_id")
     command.add_argument("review_id")
@@ -43,6 +45,8 @@ def run(args):
         return web.serve(args.port)
     if args.command == "ingest":
         return json.dumps(ri.ingest(args.business_unit_id))
+    if args.command == "ingested":
+        return json.dumps(ri.ingested(args.business_unit_id))
     if args.command == "reply":
         return ri.reply(args.business_unit_id, args.review_id, args.message)
     if args.command == "invite":

@@ -62,6 +62,19 @@ def ingest(business_unit_id):
     return {"businessUnitId": business_unit_id, "reviews": len(reviews), "locations": len(locations)}
 
 
+def ingested(business_unit_id):
+    """What ingestion kept for the business unit: its review and location ids (the kit's ``results``
+    probe compares them with Trustpilot's); empty lists before any ingestion."""
+    path = os.path.join(ri.env(DATA), f"ingested-{business_unit_id}.json")
+    try:
+        with open(path, encoding="utf-8") as file:
+            kept = json.load(file)
+    except FileNotFoundError:
+        kept = {}
+    return {"reviews": [r["id"] for r in kept.get("reviews", [])],
+            "locations": [loc["id"] for loc in kept.get("locations", [])]}
+
+
 def reply(business_unit_id, review_id, message):
     """Reply to a review as the customer (a second reply replaces the first)."""
     response = ri.customer_call(business_unit_id, "POST", ri.api_url(f"/v1/private/reviews/{review_id}/reply"),

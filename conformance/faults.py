@@ -1,0 +1,20 @@
+"""The faults the kit injects, shared by the checks that inject them.
+
+The gateway in front of the API does not always answer JSON: an overloaded or misrouted request
+can get its HTML error page. An integration must cope with either body (say what failed, retry
+when it is transient), so the kit injects this page as well as the JSON presets.
+"""
+
+GATEWAY_HTML = """<html>
+<head><title>503 Service Temporarily Unavailable</title></head>
+<body>
+<center><h1>503 Service Temporarily Unavailable</h1></center>
+<hr><center>gateway</center>
+</body>
+</html>
+"""
+
+
+def html_error(status=503):
+    """A fault rule's response: the gateway's HTML error page with ``status``."""
+    return {"status": status, "contentType": "text/html", "body": GATEWAY_HTML}
