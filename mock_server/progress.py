@@ -1,7 +1,6 @@
 """Progress of loading a big world, shown on a terminal and nowhere else: a line rewritten in
 place (reviews written of the total), cleared when the load ends. Logs and CI output stay quiet."""
 
-import itertools
 import sys
 import time
 
@@ -10,11 +9,8 @@ from .state import generators
 
 def review_total(world):
     """How many reviews ``world`` will write: listed, generated per unit, and generated units."""
-    units = world.get("businessUnits", [])
-    if "generatedBusinessUnits" in world:  # each draws its own count from the seed, as install does
-        units = itertools.chain(units, generators.business_units(world["generatedBusinessUnits"], world.get("seed", 0)))
     total = 0
-    for unit in units:
+    for unit in generators.world_business_units(world):
         spec = unit.get("reviews")
         total += spec.get("generate", 0) if isinstance(spec, dict) else len(spec or [])
     return total
@@ -29,9 +25,11 @@ class TerminalProgress:
 
     def __init__(self, world, stream=None, clock=time.monotonic):
         self.stream = stream or sys.stderr
-        self.name, self.total = world.get("name", "?"), review_total(world)
-        self.done, self._clock, self._drawn_at = 0, clock, None
-        self.active = self.total >= self.SHOWN_FROM and _is_terminal(self.stream)
+        self.name, self.done, self._clock, self._drawn_at = world.get("name", "?"), 0, clock, None
+        # Counted only for a terminal: a world of generated units is iterated to count its reviews,
+        # start-up work a log or a pipe would never show.
+        self.total = review_total(world) if _is_terminal(self.stream) else None
+        self.active = self.total is not None and self.total >= self.SHOWN_FROM
 
     def __call__(self, count):
         self.done += count

@@ -112,7 +112,7 @@ def _check_expansion(root, source, error):
     has, or that nests deeper than MAX_DEPTH: counted over the node graph, each node once."""
     import yaml
 
-    size, depth = {}, {}
+    size = {}
     stack = [(root, False, 1)]
     while stack:
         node, children_done, level = stack.pop()

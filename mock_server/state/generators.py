@@ -3,6 +3,8 @@
 Same seed, same rows: every value comes from the ``SeededIds`` stream handed in.
 """
 
+import itertools
+
 from .ids import SeededIds
 
 STREETS = ["High Street", "Station Road", "Main Street", "Park Road", "Church Lane", "Mill Lane",
@@ -39,6 +41,15 @@ WORDS = ["Nordic", "Urban", "Green", "Bright", "Swift", "Happy", "Blue", "Golden
 NOUNS = ["Shoes", "Bikes", "Coffee", "Books", "Garden", "Pets", "Travel", "Tech", "Home", "Fashion",
          "Toys", "Kitchen", "Sports", "Beauty", "Insurance"]
 COUNTRY_CODES = ["GB", "DK", "US", "DE", "ES", "IT", "SE", "NL"]
+
+
+def world_business_units(scenario):
+    """Every business unit of a world, in install order: the listed ones, then the generated ones
+    (each generated unit draws its own counts from the seed, so only iterating them tells)."""
+    units = scenario.get("businessUnits", [])
+    if "generatedBusinessUnits" not in scenario:
+        return iter(units)
+    return itertools.chain(units, business_units(scenario["generatedBusinessUnits"], scenario.get("seed", 0)))
 
 
 def business_units(spec, world_seed):

@@ -1,6 +1,5 @@
 """Install a validated scenario into a sandbox's store, replacing the world that was there."""
 
-import itertools
 import json
 import os
 from dataclasses import dataclass
@@ -78,10 +77,7 @@ def install(db, store, clock, scenario, progress=None):
     now = clock.now(db)
     for partner in scenario.get("partners", []):
         _install_partner(db, partner, now)
-    units = scenario.get("businessUnits", [])
-    if "generatedBusinessUnits" in scenario:
-        units = itertools.chain(units, generators.business_units(scenario["generatedBusinessUnits"], seed))
-    for unit in units:
+    for unit in generators.world_business_units(scenario):
         _install_business_unit(db, unit, SeededIds(f"{seed}:{unit['id']}"), anchor, now, progress)
     for area in AREAS:
         area.install_world(db, scenario, now)
