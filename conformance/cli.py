@@ -184,8 +184,7 @@ def _explore(args):
         return EXIT_READY
     explorer.write_replay(args.out, manifest, world, failures, args.seed)
     print(f"Minimal failing world after {exploration.tried} example(s):\n{explorer.describe(world)}")
-    for result in failures:
-        print(f"  {result.status} {result.id}: {result.message}")
+    _print_results(failures)
     print(f"Reproduce it: trustpilot-conformance replay {args.out}")
     return EXIT_NOT_READY
 
@@ -212,11 +211,16 @@ def _replay(args):
                        for c in checks]
     finally:
         emulator.close()
-    for result in results:
-        print(f"  {result.status} {result.id}" + (f": {result.message}" if result.message else ""))
+    _print_results(results)
     if any(r.status == "error" for r in results):
         return EXIT_CANNOT_RUN
     return EXIT_NOT_READY if any(r.status == "fail" for r in results) else EXIT_READY
+
+
+def _print_results(results):
+    """The checks explore and replay judged, one line each: status, id, and the message if any."""
+    for result in results:
+        print(f"  {result.status} {result.id}" + (f": {result.message}" if result.message else ""))
 
 
 def _interrupt(signum, frame):
