@@ -1,6 +1,8 @@
 """Shared fixtures: an in-process app per test, and a real gunicorn server per session."""
 
+import fcntl
 import os
+import pickle
 import socket
 import subprocess
 import sys
@@ -86,6 +88,19 @@ def live(live_server):
     requests.post(live_server + "/_mock/scenario", data=text, headers={"Content-Type": "application/yaml"},
                   timeout=10).raise_for_status()
     return live_server
+
+
+def shared(tmp_path_factory, worker_id, name, compute):
+    """``compute(tmp_path)`` once per test session, its (pickled) value read by every xdist worker."""
+    if worker_id == "master":  # not under xdist
+        return compute(tmp_path_factory.mktemp(name))
+    root = tmp_path_factory.getbasetemp().parent  # shared by the session's workers
+    with open(root / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        stored = root / f"{name}.pickle"
+        if not stored.exists():
+            stored.write_bytes(pickle.dumps(compute(tmp_path_factory.mktemp(name))))
+        return pickle.loads(stored.read_bytes())
 
 
 @pytest.fixture(scope="session")

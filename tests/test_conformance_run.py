@@ -12,15 +12,19 @@ from conformance.emulator import Emulator
 from conformance.reporters import Fanout
 from conformance.runner import run
 
-from conftest import needs_chromium, start_server, stop_server
+from conftest import needs_chromium, shared, start_server, stop_server
 from kit_helpers import REFERENCE, reference_manifest
 KIT_SECRETS = ("conformance-partner-secret-7f3a", "conformance-password-91c2", "bright-admin-pass-3e1")
 
 
-@pytest.fixture(scope="module")
-def reference_run(tmp_path_factory):
-    """One full run of the reference integration through the CLI, with every report written."""
-    out = tmp_path_factory.mktemp("reports")
+@pytest.fixture(scope="session")
+def reference_run(tmp_path_factory, worker_id):
+    """One full run of the reference integration through the CLI, with every report written
+    (once per session: the reports are read-only)."""
+    return shared(tmp_path_factory, worker_id, "reference-run-reports", _reference_run)
+
+
+def _reference_run(out):
     paths = {name: out / f"report.{name}" for name in ("xml", "json", "html")}
     status = cli.main(["run", "--manifest", str(REFERENCE), "--quiet", "--junit", str(paths["xml"]),
                        "--json", str(paths["json"]), "--html", str(paths["html"])])

@@ -1,9 +1,11 @@
 """Every check can fail: one deliberately broken variant of the reference integration per check.
 
 Each variant (tests/conformance_variants/broken_reference.py, or a manifest change for the
-program checks) breaks exactly one behaviour; the whole catalog runs against it, and exactly the
-check guarding that behaviour fails, with a message naming the problem. No other required check
-fails because of it: the checks that depend on it are blocked by it, naming it as the root cause.
+program checks) breaks exactly one behaviour; the whole catalog is judged against it, and exactly
+the check guarding that behaviour fails, with a message naming the problem. No other required
+check fails because of it: the checks that depend on it are blocked by it, naming it as the root
+cause. A broken integration runs only the checks its break can reach; the others' results are the
+reference's, from one traced run (tests/reference_trace.py explains why that is the same verdict).
 """
 
 import pytest
@@ -14,6 +16,8 @@ from conformance.reporters import Fanout
 from conformance.runner import run
 
 from kit_helpers import reference_manifest
+from conftest import shared
+from reference_trace import replaced_steps, traced_run
 
 # check id -> (the variant that breaks it, words its failure message must contain)
 BROKEN_INTEGRATIONS = {
@@ -38,6 +42,20 @@ BROKEN_INTEGRATIONS = {
     "security.no-secrets": ("prints_token", "accessToken in the reply output"),
     "program.beta-rehearsal": ("remembers_one_customer", "after all five were connected"),
 }
+
+
+@pytest.fixture(scope="session")
+def reference_trace(tmp_path_factory, worker_id, kit_emulator):
+    return shared(tmp_path_factory, worker_id, "reference-trace", lambda path: traced_run(path, kit_emulator))
+
+
+def run_variant(variant, emulator, tmp_path, trace):
+    """The catalog judged against ``variant``: the checks its break reaches run, the rest are the
+    reference's."""
+    manifest = manifests.load(reference_manifest(tmp_path, variant=variant))
+    reached = trace.checks_reached(replaced_steps(variant))
+    assert reached, f"no check calls a step that {variant} replaces"
+    return trace.completed(run(manifest, emulator, Fanout([]), only=reached, jobs=2), manifest)
 
 
 def _no_use_case(data):
@@ -102,17 +120,15 @@ def _only_this_fails(summary, check_id, words):
 
 
 @pytest.mark.parametrize("check_id", list(BROKEN_INTEGRATIONS))
-def test_broken_integration_fails_only_its_check(check_id, kit_emulator, tmp_path):
+def test_broken_integration_fails_only_its_check(check_id, kit_emulator, tmp_path, reference_trace):
     variant, words = BROKEN_INTEGRATIONS[check_id]
-    manifest = manifests.load(reference_manifest(tmp_path, variant=variant))
-    _only_this_fails(run(manifest, kit_emulator, Fanout([]), jobs=2), check_id, words)
+    _only_this_fails(run_variant(variant, kit_emulator, tmp_path, reference_trace), check_id, words)
 
 
 @pytest.mark.parametrize("variant", list(DIAGNOSED))
-def test_common_mistake_fails_its_check_with_a_diagnosis(variant, kit_emulator, tmp_path):
+def test_common_mistake_fails_its_check_with_a_diagnosis(variant, kit_emulator, tmp_path, reference_trace):
     check_id, words = DIAGNOSED[variant]
-    manifest = manifests.load(reference_manifest(tmp_path, variant=variant))
-    _only_this_fails(run(manifest, kit_emulator, Fanout([]), jobs=2), check_id, words)
+    _only_this_fails(run_variant(variant, kit_emulator, tmp_path, reference_trace), check_id, words)
 
 
 def test_invite_without_a_reference_passes(kit_emulator, tmp_path):

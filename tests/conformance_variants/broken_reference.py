@@ -1,8 +1,10 @@
 """The reference integration with exactly one behaviour broken: ``python -m broken_reference ...``.
 
 ``BROKEN_VARIANT`` names the break (a key of VARIANTS); every other step is the reference's own.
-tests/test_conformance_variants.py runs the whole kit on each variant and expects exactly the
-check that guards that behaviour to fail. The reference integration calls its steps through the
+tests/test_conformance_variants.py runs the kit on each variant and expects exactly the check that
+guards that behaviour to fail. A break only replaces attributes of the package
+(``--replaced-steps`` lists them), so the checks that never call a replaced step behave as with the
+reference; ``REFERENCE_TRACE`` records which steps each check calls (tests/reference_trace.py). The reference integration calls its steps through the
 package, so replacing one attribute of ``reference_integration`` changes what every caller runs.
 """
 
@@ -333,6 +335,35 @@ VARIANTS = {f.__name__: f for f in (
     unregistered_redirect_uri, showcase_swallows_503, invite_without_reference, drops_last_location_page,
     secret_in_query, crashes_on_emoji, drops_page_at_multiple_of_200)}
 
+def replaced_steps():
+    """The package's attributes the applied variant replaced: all that its break can change."""
+    return sorted(name for name, value in ORIGINAL.items() if getattr(ri, name) is not value)
+
+
+def trace_steps(path):
+    """Append '<data folder>\t<step>' to ``path`` at every call of a step of the package, so that a
+    traced run shows which steps each check made the integration take (tests/reference_trace.py)."""
+    folder = os.environ.get("REFERENCE_INTEGRATION_DATA", "")
+
+    def traced(name, step):
+        def call(*args, **kwargs):
+            with open(path, "a", encoding="utf-8") as trace:
+                trace.write(f"{folder}\t{name}\n")
+            return step(*args, **kwargs)
+        return call
+
+    for name, value in ORIGINAL.items():
+        if callable(value) and not isinstance(value, type) and name != "main":
+            setattr(ri, name, traced(name, getattr(ri, name)))
+
+
 if __name__ == "__main__":
-    VARIANTS[os.environ["BROKEN_VARIANT"]]()
+    variant = os.environ.get("BROKEN_VARIANT")  # unset: the reference itself (a traced run)
+    if variant:
+        VARIANTS[variant]()
+    if sys.argv[1:] == ["--replaced-steps"]:
+        print("\n".join(replaced_steps()))
+        sys.exit(0)
+    if os.environ.get("REFERENCE_TRACE"):
+        trace_steps(os.environ["REFERENCE_TRACE"])
     sys.exit(ri.main(sys.argv[1:]))
