@@ -21,6 +21,9 @@ serve: $(STAMP)
 # two together take about as long as the longer one. The xdist part runs at a lower priority so the
 # contract, one process that cannot be split, is never the tail. Tests that compute a read-only
 # fixture once per session use conftest.shared. The contract's report is printed when both end.
+# Python may cache bytecode during the run (an environment may turn that off): pytest otherwise
+# rewrites the asserts of every module of its plugins again in each of the run's processes.
+unexport PYTHONDONTWRITEBYTECODE
 CONTRACT := tests/test_contract.py
 TEST_WORKERS ?= 4
 test: $(STAMP)
