@@ -60,3 +60,25 @@ def test_rolled_back_set_meta_is_not_seen():
             assert sandbox.settings(db)["requestValidation"] == "off"  # read back inside: cached again
             raise RuntimeError("roll back")
     assert sandbox.get_request_validation_mode() == "lenient"
+
+
+def test_any_write_to_a_row_a_cached_value_was_read_from_drops_it():
+    """No writer forgets anything by hand: the triggers on the watched tables do it."""
+    sandbox = Sandbox("default", Store(), scenario.load_file(scenario.DEFAULT_SCENARIO))
+    unit_id, creds = "507f191e810c19729de860ea", Credentials(apikey="demo-partner-key")
+    before = sandbox.get_business_unit(creds, unit_id, "")  # cached now
+    with sandbox.store.transaction() as db:
+        db.execute("UPDATE business_units SET display_name = 'Renamed' WHERE id = ?", (unit_id,))
+    renamed = sandbox.get_business_unit(creds, unit_id, "")
+    with sandbox.store.transaction() as db:
+        db.execute("UPDATE review_counts SET count = count + 7 WHERE business_unit_id = ? AND stars = 5", (unit_id,))
+    counted = sandbox.get_business_unit(creds, unit_id, "")
+    assert before["displayName"] != "Renamed" and renamed["displayName"] == "Renamed"
+    assert counted["numberOfReviews"]["total"] == before["numberOfReviews"]["total"] + 7
+
+
+def test_a_value_cached_from_an_unwatched_table_is_refused():
+    store = Store()
+    with store.read() as db:
+        with pytest.raises(ValueError, match="depends on 'reviews', which no trigger watches"):
+            store.cached(db, "reviews of a unit", (("reviews", "x"),), lambda db: 1)

@@ -43,9 +43,8 @@ class AccessRules:
         return dict(row) if row else None
 
     def _app_row(self, db, api_key):
-        # Applications are only ever added (a world load replaces them all and empties the
-        # cache), so a known key's row is read once per connection, not on every request.
-        return self.store.cached_row(db, ("application", api_key),
+        # A known key's row is read once per connection, not on every request.
+        return self.store.cached_row(db, ("application", api_key), (("applications", api_key),),
                                      "SELECT * FROM applications WHERE api_key = ?", (api_key,))
 
     def _user(self, db, user_id):

@@ -64,9 +64,10 @@ class BusinessUnitOps:
 
     def _business_unit_object(self, db, business_unit_id, base_url):
         """The unit's JSON object; NotFound for an unknown id. All but its links comes from the
-        store's cache (whatever changes the unit or its star counts forgets ``unit_key``) and is
-        shared by every caller: serialise it, never change it."""
-        body = self.store.cached(db, unit_key(business_unit_id), _cached_unit_body, business_unit_id)
+        store's cache (dropped when the unit's row or star counts change) and is shared by
+        every caller: serialise it, never change it."""
+        body = self.store.cached(db, unit_key(business_unit_id), _unit_depends_on(business_unit_id),
+                                 _cached_unit_body, business_unit_id)
         return {"links": _unit_links(body["id"], base_url), **body}
 
     def _business_unit_objects(self, db, units, base_url):
@@ -87,9 +88,12 @@ class BusinessUnitOps:
 
 
 def unit_key(unit_id):
-    """The store-cache key of a unit's JSON object (but its links): forget it where the unit's
-    row or star counts change."""
+    """The store-cache key of a unit's JSON object (but its links)."""
     return ("business unit", unit_id)
+
+
+def _unit_depends_on(unit_id):
+    return (("business_units", unit_id), ("review_counts", unit_id))
 
 
 def _cached_unit_body(db, business_unit_id):

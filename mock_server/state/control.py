@@ -4,7 +4,6 @@ import base64
 import json
 
 from . import errors, world
-from .business_units import unit_key
 from .clock import LATEST, iso
 
 PLANS = ("free", "standard", "premium", "advanced", "enterprise")
@@ -91,7 +90,6 @@ class ControlOps:
             if partner_permissions is not None:
                 db.execute("UPDATE business_units SET partner_permissions = ? WHERE id = ?",
                            (int(partner_permissions), unit_id))
-            self.store.forget(db, unit_key(unit_id))  # the unit's cached row
             return self._unit_state(db, db.execute("SELECT * FROM business_units WHERE id = ?", (unit_id,)).fetchone())
 
     def _partner_state(self, db, row):

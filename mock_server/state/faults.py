@@ -29,7 +29,7 @@ from . import errors
 from .access import Credentials
 from .clock import iso
 from .fault_presets import preset
-from .store import Store
+from .store import Store, insert
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS fault_rules (
@@ -45,6 +45,7 @@ CEILING_RULE = "rate-ceiling"  # what the journal names when the ceiling refused
 DOCUMENTED_LIMITS = ({"calls": 833, "seconds": 300}, {"calls": 10000, "seconds": 3600})
 ACTIVE = "times IS NULL OR fired < times"
 ANY_ACTIVE = "fault_rules:any active"  # the store's cached answer to "is any rule active?"
+ANY_ACTIVE_DEPENDS_ON = (("fault_rules", None),)  # any write to the rules (a firing counts) drops it
 
 
 @dataclass(frozen=True)
@@ -135,13 +136,11 @@ class FaultOps:
         with self.store.transaction() as db:
             self._fault_rule_row(db, rule_id)
             db.execute("DELETE FROM fault_rules WHERE id = ?", (rule_id,))
-            self.store.forget(db, ANY_ACTIVE)
 
     def clear_fault_rules(self):
         """Forget every rule, the scenario's too (until the next reset)."""
         with self.store.transaction() as db:
             db.execute("DELETE FROM fault_rules")
-            self.store.forget(db, ANY_ACTIVE)
 
     def get_rate_ceiling(self):
         """The ceiling and, per client, the calls it counts in each window now."""
@@ -165,7 +164,7 @@ class FaultOps:
         """The FaultDecision for one emulated request, or None to serve it normally."""
         with self.store.read() as db:
             ceiling = self._rate_ceiling(db)
-            rules = self.store.cached(db, ANY_ACTIVE, _any_active_rule)
+            rules = self.store.cached(db, ANY_ACTIVE, ANY_ACTIVE_DEPENDS_ON, _any_active_rule)
         if not rules and not ceiling["enabled"]:
             return None  # the common case: answered from the store's cache, no statement
         with self.store.transaction() as db:
@@ -185,7 +184,6 @@ class FaultOps:
             if row["probability"] < 1 and _draw(seed, row["id"], row["matched"]) >= row["probability"]:
                 continue
             db.execute("UPDATE fault_rules SET fired = fired + 1 WHERE seq = ?", (row["seq"],))
-            self.store.forget(db, ANY_ACTIVE)  # that may have been the rule's last time
             return self._decision(db, row["id"], spec)
         return None
 
@@ -211,7 +209,7 @@ class FaultOps:
             if row is not None and row[0] + lim["seconds"] - now >= wait:
                 wait, reached = row[0] + lim["seconds"] - now, lim
         if reached is None:
-            db.execute("INSERT INTO rate_calls VALUES (?, ?)", (client, now))
+            insert(db, "rate_calls", client=client, at=now)
             return None
         seconds = max(1, math.ceil(wait))
         error = errors.RateLimited(f"{reached['calls']} calls in {reached['seconds']} s reached for client "
@@ -258,7 +256,6 @@ def _insert_rule(db, rule_id, spec, source, now):
     db.execute("INSERT INTO fault_rules (id, spec, source, times, probability, created_at) VALUES (?, ?, ?, ?, ?, ?)",
                (rule_id, json.dumps(_integral(spec)), source, None if times is None else int(times),
                 float(spec.get("probability", 1)), iso(now)))
-    Store.forget(db, ANY_ACTIVE)
 
 
 def _integral(value):

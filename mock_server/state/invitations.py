@@ -25,6 +25,7 @@ import json
 from . import errors
 from . import invitation_requests as rules
 from .clock import iso
+from .store import insert_many
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS invitation_templates (
@@ -53,7 +54,7 @@ def install_business_unit(db, unit, context):
     if templates is None:
         templates = _default_templates(unit, context.ids)
     local = COUNTRY_LOCALES.get(unit.get("country", "DK"), "en-US")
-    db.executemany("INSERT INTO invitation_templates VALUES (?, ?, ?, ?, ?, ?, ?)",
+    insert_many(db, "invitation_templates", ("business_unit_id", "position", "id", "name", "is_default", "locale", "type"),
                    [(unit["id"], n, t["id"], t["name"], int(t.get("isDefaultTemplate", False)),
                      t.get("locale", local), t.get("type", SERVICE_TYPE)) for n, t in enumerate(templates)])
 

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from . import errors
 from .clock import iso
+from .store import insert, insert_many
 
 GRANTS = ("password", "authorization_code", "client_credentials", "refresh_token")
 LOOPBACK = ("localhost", "127.0.0.1", "::1")
@@ -73,7 +74,7 @@ class OAuthOps:
             count, oldest = db.execute("SELECT COUNT(*), MIN(at) FROM token_requests WHERE client_id = ?",
                                        (client[0],)).fetchone()
             if count < limit:
-                db.execute("INSERT INTO token_requests VALUES (?, ?)", (client[0], now))
+                insert(db, "token_requests", client_id=client[0], at=now)
                 return
             wait = max(1, math.ceil(oldest + 60 - now))
         raise errors.RateLimited(
@@ -191,17 +192,17 @@ class OAuthOps:
         access_ttl = settings["accessTokenLifetimeSeconds"]
         refresh_ttl = settings["refreshTokenLifetimeSeconds"]
         user_id = user["id"] if user else None
-        db.execute("INSERT INTO tokens VALUES (?, 'access', ?, ?, ?, ?, ?, 0, ?)",
-                   (access, app["api_key"], user_id, grant, now, now + access_ttl, refresh))
+        insert(db, "tokens", token=access, kind="access", client_id=app["api_key"], user_id=user_id,
+               grant_type=grant, issued_at=now, expires_at=now + access_ttl, pair=refresh)
         body = {"access_token": access, "issued_at": str(int(now)), "expires_in": str(access_ttl),
                 "token_type": "BearerToken"}
         if refresh:
-            db.execute("INSERT INTO tokens VALUES (?, 'refresh', ?, ?, ?, ?, ?, 0, NULL)",
-                       (refresh, app["api_key"], user_id, grant, now, now + refresh_ttl))
+            insert(db, "tokens", token=refresh, kind="refresh", client_id=app["api_key"], user_id=user_id,
+                   grant_type=grant, issued_at=now, expires_at=now + refresh_ttl)
             body.update({"refresh_token": refresh, "refresh_token_issued_at": str(int(now)),
                          "refresh_token_expires_in": str(refresh_ttl), "refresh_token_status": "approved"})
         if origin:
-            db.executemany("INSERT INTO token_origins VALUES (?, ?)", [(t, origin) for t in (access, refresh) if t])
+            insert_many(db, "token_origins", ("token", "origin"), [(t, origin) for t in (access, refresh) if t])
         if user_id:
             body["app_enduser"] = user_id
         body["client_id"] = app["api_key"]
@@ -232,8 +233,8 @@ class OAuthOps:
                         "expires_in": body["expires_in"]}
             code = self.ids.token(db, "code", 32)
             ttl = self.settings(db)["authorizationCodeLifetimeSeconds"]
-            db.execute("INSERT INTO authorization_codes VALUES (?, ?, ?, ?, ?, NULL)",
-                       (code, client_id, redirect_uri, user["id"], self.clock.now(db) + ttl))
+            insert(db, "authorization_codes", code=code, client_id=client_id, redirect_uri=redirect_uri,
+                   user_id=user["id"], expires_at=self.clock.now(db) + ttl)
             return {"code": code}
 
     def _authorization_client(self, db, client_id, redirect_uri, response_type):

@@ -11,6 +11,7 @@ route is a 403 (the page lists no 404 there).
 
 from . import errors
 from .clock import iso
+from .store import insert
 
 
 class PartnerOps:
@@ -34,9 +35,9 @@ class PartnerOps:
             now = self.clock.now(db)
             key = self.ids.token(db, "customer-key", 32)
             secret = self.ids.token(db, "customer-secret", 16)
-            db.execute("INSERT INTO applications VALUES (?, ?, 'customer', ?, ?, ?, ?, ?)",
-                       (key, secret, f"{caller.app['name']} for {unit_id}", partner_id, unit_id,
-                        caller.app["redirect_uris"], now))
+            insert(db, "applications", api_key=key, api_secret=secret, kind="customer",
+                   name=f"{caller.app['name']} for {unit_id}", partner_id=partner_id, business_unit_id=unit_id,
+                   redirect_uris=caller.app["redirect_uris"], created_at=now)
         return 201, {"partnerId": partner_id, "businessUnitId": unit_id, "apiKey": key, "apiSecret": secret,
                      "createdAt": iso(now)}
 

@@ -25,6 +25,7 @@ from urllib.parse import urlencode
 from . import errors
 from .business_units import _domain_of, _trust_score
 from .text import trimmed
+from .store import insert
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS business_unit_profiles (
@@ -47,7 +48,7 @@ SITE_HOSTS = {"US": "www", "GB": "uk"}  # other countries: the lower-cased count
 
 
 def install_business_unit(db, unit, context):
-    db.execute("INSERT INTO business_unit_profiles VALUES (?, ?)", (unit["id"], json.dumps(unit.get("profile", {}))))
+    insert(db, "business_unit_profiles", business_unit_id=unit["id"], profile=json.dumps(unit.get("profile", {})))
     categories = unit.get("categories")
     if categories is None:
         slug, name = DEFAULT_CATEGORIES[_digest(unit["id"]) % len(DEFAULT_CATEGORIES)]
@@ -55,8 +56,8 @@ def install_business_unit(db, unit, context):
     any_primary = any(c.get("isPrimary") for c in categories)
     for position, category in enumerate(categories):
         full = {"isPrimary": position == 0 and not any_primary, **category}
-        db.execute("INSERT INTO business_unit_categories VALUES (?, ?, ?, ?)",
-                   (unit["id"], position, category["id"], json.dumps(full)))
+        insert(db, "business_unit_categories", business_unit_id=unit["id"], position=position,
+               category_id=category["id"], category=json.dumps(full))
 
 
 def install_world(db, scenario, now):

@@ -19,6 +19,7 @@ import time
 
 from . import errors
 from .clock import iso
+from .store import insert
 
 EVENT_NAMES = ("service-review-created", "service-review-updated", "service-review-deleted")
 FIRST_RETRY_SECONDS = 0.5    # doubles after every failed attempt
@@ -47,9 +48,8 @@ def install_business_unit(db, unit, context):
 
 def install_world(db, scenario, now):
     for position, hook in enumerate(scenario.get("webhooks", [])):
-        db.execute("INSERT INTO webhook_subscriptions VALUES (?, ?, ?, ?)",
-                   (position, hook["url"], _json_or_null(hook.get("events")),
-                    _json_or_null(hook.get("businessUnitIds"))))
+        insert(db, "webhook_subscriptions", position=position, url=hook["url"],
+               events=_json_or_null(hook.get("events")), business_unit_ids=_json_or_null(hook.get("businessUnitIds")))
 
 
 class WebhookOps:

@@ -5,9 +5,7 @@ event (state/webhooks.py delivers them to the world's webhook subscriptions)."""
 import json
 
 from .. import errors
-from ..business_units import unit_key
 from ..clock import iso, parse_iso
-from ..store import Store
 from .install import COLUMNS, INSERT
 from .render import render_page
 
@@ -111,9 +109,9 @@ class ConsumerOps:
 
 
 def _count(db, unit_id, stars, delta):
-    db.execute("INSERT INTO review_counts VALUES (?, ?, ?) ON CONFLICT (business_unit_id, stars) "
+    db.execute("INSERT INTO review_counts (business_unit_id, stars, count) VALUES (?, ?, ?) "
+               "ON CONFLICT (business_unit_id, stars) "
                "DO UPDATE SET count = count + excluded.count", (unit_id, stars, delta))
-    Store.forget(db, unit_key(unit_id))  # the unit's cached star counts
 
 
 def _snake(name):
