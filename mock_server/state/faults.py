@@ -6,9 +6,9 @@ A rule matches by method, path and credentials, then fires ``times`` times at mo
 with ``probability`` (drawn from sha256(seed, rule id, match number): the same run sees the
 same faults). Rules are tried in creation order; the first that fires decides.
 
-Paths are globs, not regexes (a regex cannot be checked by the contract's schema): ``*`` is any
-run of characters but ``/``, ``**`` any run including ``/``, ``?`` one character but ``/``;
-everything else is literal and the whole path (without query string) must match.
+Paths are globs (mock_server/path_glob.py, shared with journal queries): ``*`` is any run of
+characters but ``/``, ``**`` any run including ``/``, ``?`` one character but ``/``; everything
+else is literal and the whole path (without query string) must match.
 
 The rate ceiling (reference §7: 833 calls per 5 minutes, 10,000 per hour; exceeded -> 429)
 counts per client (the ``apikey``, else the client id of a known bearer token; calls with
@@ -21,10 +21,9 @@ frees), though the real API documents no rate-limit headers.
 import hashlib
 import json
 import math
-import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
+from ..path_glob import glob_matches
 from . import errors
 from .access import Credentials
 from .clock import iso
@@ -272,20 +271,13 @@ def _integral(value):
 def _matches(spec, facts, client):
     if spec.get("method", "*") not in ("*", facts.method):
         return False
-    if not _glob(spec.get("path", "/**")).fullmatch(facts.path):
+    if not glob_matches(spec.get("path", "/**"), facts.path):
         return False
     wanted = spec.get("credentials", {})
     creds = facts.credentials
     return (("apikey" not in wanted or creds.apikey == wanted["apikey"])
             and ("bearer" not in wanted or bool(creds.bearer) == wanted["bearer"])
             and ("clientId" not in wanted or client.id == wanted["clientId"]))
-
-
-@lru_cache(maxsize=256)
-def _glob(pattern):
-    parts = re.split(r"(\*\*|\*|\?)", pattern)
-    wild = {"**": ".*", "*": "[^/]*", "?": "[^/]"}
-    return re.compile("".join(wild.get(part) or re.escape(part) for part in parts), re.DOTALL)
 
 
 def _draw(seed, rule_id, number):
