@@ -6,7 +6,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 from flask import Blueprint, redirect, render_template, request
 
 from ..state import errors
-from . import sandbox
+from ..web.request import sandbox
 
 bp = Blueprint("authenticate", __name__)
 PAGE_FIELDS = ("client_id", "redirect_uri", "response_type", "state", "scope")

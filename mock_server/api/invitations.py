@@ -4,8 +4,7 @@ from dataclasses import replace
 
 from flask import Blueprint, jsonify, request
 
-from . import sandbox
-from .request_parsing import credentials, json_body
+from ..web.request import credentials, json_body, sandbox
 
 bp = Blueprint("invitations", __name__, url_prefix="/v1/private/business-units/<business_unit_id>")
 

@@ -2,8 +2,7 @@
 
 from flask import Blueprint, jsonify
 
-from . import sandbox
-from .request_parsing import client_credentials, form_fields
+from ..web.request import client_credentials, form_fields, sandbox
 
 bp = Blueprint("oauth", __name__, url_prefix="/v1/oauth/oauth-business-users-for-applications")
 

@@ -1,7 +1,6 @@
 """Service reviews: public and private lists, single reviews, all-reviews, replies and tags."""
 
 import re
-from urllib.parse import urlencode
 
 from flask import Blueprint, jsonify, request
 
@@ -9,8 +8,8 @@ from ..state import errors
 from ..state.clock import iso, parse_iso
 from ..state.reviews.query import ORDERS, ReviewFilter
 from ..state.text import blank
-from . import sandbox
-from .request_parsing import base_url, bool_arg, credentials, int_arg, json_body, list_arg
+from ..web.request import base_url, bool_arg, credentials, int_arg, json_body, list_arg, sandbox
+from ..web.responses import link, page_links, request_filters
 
 bp = Blueprint("reviews", __name__)
 LANGUAGE = re.compile(r"[a-z]{2}")
@@ -42,11 +41,10 @@ def list_private_business_unit_reviews(business_unit_id):
 @bp.get("/v1/business-units/<business_unit_id>/all-reviews")
 def list_all_business_unit_reviews(business_unit_id):
     token, per_page = request.args.get("pageToken") or None, int_arg("perPage", 100, 1, 100)
-    body = sandbox().list_all_business_unit_reviews(credentials(), business_unit_id, token, per_page, base_url())
-    links = []
-    if body["nextPageToken"]:
-        links.append(_link("next-page", pageToken=body["nextPageToken"]))
-    return jsonify({"links": links, **body})
+    found = sandbox().list_all_business_unit_reviews(credentials(), business_unit_id, token, per_page, base_url())
+    links = [link("next-page", [*request_filters("pageToken"), ("pageToken", found.next_token)])] \
+        if found.next_token else []
+    return jsonify({"links": links, "reviews": found.items, "nextPageToken": found.next_token})
 
 
 @bp.get("/v1/reviews/<review_id>")
@@ -104,19 +102,9 @@ def delete_review_tags(review_id):
 def _page(operation, where):
     order = _choice_arg("orderBy", tuple(ORDERS)) or "createdat.desc"
     page, per_page = int_arg("page", 1, 1, 2147483647), int_arg("perPage", 20, 1, 100)
-    body = operation(credentials(), where, order, page, per_page, base_url())
-    links = []
-    if body["hasMore"]:
-        links.append(_link("next-page", page=page + 1, perPage=per_page))
-    if page > 1:
-        links.append(_link("prev-page", page=page - 1, perPage=per_page))
-    return jsonify({"links": links, "reviews": body["reviews"]})
-
-
-def _link(rel, **replace):
-    """A link to this same request with some parameters replaced, on the request's own host."""
-    args = [(k, v) for k, v in request.args.items(multi=True) if k not in replace] + list(replace.items())
-    return {"href": f"{base_url()}{request.path}?{urlencode(args)}", "method": "GET", "rel": rel}
+    found = operation(credentials(), where, order, page, per_page, base_url())
+    links = page_links(request_filters("page", "perPage"), page, found.has_next, ("perPage", per_page))
+    return jsonify({"links": links, "reviews": found.items})
 
 
 def _public_filters(business_unit_id):

@@ -9,8 +9,8 @@ import re
 from flask import Blueprint, jsonify, request
 
 from ..state import errors
-from . import sandbox
-from .request_parsing import base_url, credentials, int_arg, required_arg
+from ..web.request import base_url, credentials, int_arg, required_arg, sandbox
+from ..web.responses import link, page_links
 
 bp = Blueprint("showcase", __name__, url_prefix="/v1/business-units")
 
@@ -47,7 +47,10 @@ def search_business_units():
     # The reference spells it 'perpage' here (lower case); 'perPage' is accepted too.
     sizes = [int_arg(name, None, 1, SEARCH_PER_PAGE) for name in ("perpage", "perPage")]
     per_page = next((size for size in sizes if size is not None), 20)
-    return jsonify(sandbox().search_business_units(credentials(), query, country, page, per_page, base_url()))
+    found = sandbox().search_business_units(credentials(), query, country, page, per_page, base_url())
+    filters = [("query", query), *([("country", country)] if country else [])]
+    return jsonify({"businessUnits": found.items,
+                    "links": page_links(filters, page, found.has_next, ("perpage", per_page))})
 
 
 @bp.get("/all")
@@ -59,7 +62,14 @@ def list_all_business_units():
     if cursor is not None and not OBJECT_ID.fullmatch(cursor):
         raise errors.MalformedRequest(
             f"query parameter 'cursor' must be the 'cursor' of a previous page, got {cursor!r}")
-    return jsonify(sandbox().list_all_business_units(credentials(), countries, page, per_page, cursor, base_url()))
+    found = sandbox().list_all_business_units(credentials(), countries, page, per_page, cursor, base_url())
+    filters = [("country", ",".join(countries))] if countries else []
+    if cursor is None:
+        links = page_links(filters, page or 1, found.has_next, ("perPage", per_page))
+    else:
+        links = [link("next-page", [*filters, ("perPage", per_page), ("cursor", found.next_token)])] \
+            if found.has_next else []
+    return jsonify({"businessUnits": found.items, "links": links, "cursor": found.next_token})
 
 
 def _locale(raw):

@@ -8,8 +8,7 @@ import re
 
 from flask import Blueprint, jsonify
 
-from ..api import sandbox
-from ..api.request_parsing import base_url, json_body
+from ..web.request import base_url, json_body, sandbox
 from ..state import errors
 from ..state.clock import EARLIEST, LATEST, parse_iso
 

@@ -12,8 +12,7 @@ import jsonschema_rs
 from flask import Blueprint, jsonify
 
 from .. import scenario
-from ..api import sandbox
-from ..api.request_parsing import json_body
+from ..web.request import json_body, sandbox
 from ..state import errors
 from ..state.fault_presets import PRESETS
 from ..yaml_document import dotted

@@ -2,7 +2,7 @@
 
 from flask import Blueprint, jsonify, request
 
-from ..api import sandbox
+from ..web.request import sandbox
 from ..state import errors
 
 bp = Blueprint("control_invitations", __name__, url_prefix="/_mock/invitations")

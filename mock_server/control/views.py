@@ -4,8 +4,7 @@ from flask import Blueprint, jsonify, request, send_from_directory
 
 from .. import scenario, yaml_document
 from ..resources import OPENAPI_DIR
-from ..api import sandbox
-from ..api.request_parsing import int_arg, json_body
+from ..web.request import int_arg, json_body, sandbox
 from ..state import errors
 
 bp = Blueprint("control", __name__, url_prefix="/_mock")

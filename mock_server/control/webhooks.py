@@ -2,7 +2,7 @@
 
 from flask import Blueprint, jsonify
 
-from ..api import sandbox
+from ..web.request import sandbox
 
 bp = Blueprint("control_webhooks", __name__, url_prefix="/_mock/webhooks")
 

@@ -12,6 +12,7 @@ its shape here is an emulator choice.
 import json
 
 from . import errors
+from .results import Page
 from .text import trimmed
 
 LOCATIONS_PER_PAGE = 200
@@ -35,7 +36,7 @@ class BusinessUnitOps:
             self.public_caller(db, creds)
             return self._business_unit_object(db, business_unit_id, base_url)
 
-    def list_business_unit_locations(self, creds, business_unit_id, page, per_page, base_url):
+    def list_business_unit_locations(self, creds, business_unit_id, page, per_page):
         with self.store.read() as db:
             self.public_caller(db, creds)
             unit_id = self._business_unit_id(db, business_unit_id)
@@ -43,13 +44,7 @@ class BusinessUnitOps:
                 "SELECT id, name, url_formatted_name, external_id, address FROM locations "
                 "WHERE business_unit_id = ? AND position >= ? ORDER BY position LIMIT ?",
                 (unit_id, (page - 1) * per_page, per_page + 1)).fetchall()
-        more = len(rows) > per_page
-        locations = [_location(row) for row in rows[:per_page]]
-        path = f"{base_url}/v1/business-units/{unit_id}/locations"
-        links = [{"href": f"{path}?page={page + 1}&perPage={per_page}", "method": "GET", "rel": "next-page"}] if more else []
-        if page > 1:
-            links.append({"href": f"{path}?page={page - 1}&perPage={per_page}", "method": "GET", "rel": "prev-page"})
-        return {"locations": locations, "links": links}
+        return Page([_location(row) for row in rows[:per_page]], len(rows) > per_page)
 
     def _business_unit_id(self, db, business_unit_id):
         return self._business_unit_row(db, business_unit_id, columns="id")[0]

@@ -13,11 +13,11 @@ real API is undocumented these are emulator decisions (README, "Emulator decisio
 
 import json
 from dataclasses import dataclass
-from urllib.parse import urlencode
 
 from . import errors
 from .business_units import STAR_FIELDS
 from .ids import SeededIds
+from .results import Page
 from .product_catalog import (PRODUCT_COLUMNS, REVIEW_COLUMNS, STATES, listed_review_rows, product_rows,
                               review_rows)
 
@@ -54,13 +54,13 @@ class ProductReviewQuery:
     states: tuple = PUBLISHED
     locale: str | None = None
 
-    def link(self, path, page, private):
+    def filters(self, private):
+        """The query's filters as query parameters (pairs), normalised: what page links keep."""
         params = {"sku": ",".join(self.skus) if self.skus else None, "productUrl": self.product_url,
                   "language": ",".join(self.languages) if self.languages else None,
                   "stars": ",".join(map(str, self.stars)) if self.stars else None,
-                  "state": ",".join(self.states) if private else None, "locale": self.locale,
-                  "page": page, "perPage": self.per_page}
-        return f"{path}?{urlencode({k: v for k, v in params.items() if v is not None})}"
+                  "state": ",".join(self.states) if private else None, "locale": self.locale}
+        return [(k, v) for k, v in params.items() if v is not None]
 
 
 def install_business_unit(db, unit, context):
@@ -96,15 +96,13 @@ def _insert(table, columns):
 class ProductReviewOps:
     """Mixin of Sandbox; methods named after the operationIds."""
 
-    def list_product_reviews(self, creds, business_unit_id, query, base_url):
+    def list_product_reviews(self, creds, business_unit_id, query):
         with self.store.read() as db:
             self.public_caller(db, creds)
             unit_id = self._business_unit_id(db, business_unit_id)
             skus = self._skus_with_url(db, unit_id, query.skus, query.product_url)
             rows = self._product_review_page(db, unit_id, query, skus, PUBLISHED)
-        path = f"{base_url}/v1/product-reviews/business-units/{unit_id}/reviews"
-        return {"productReviews": [_public(row) for row in rows[:query.per_page]],
-                "links": _links(query, path, len(rows) > query.per_page, private=False)}
+        return Page([_public(row) for row in rows[:query.per_page]], len(rows) > query.per_page)
 
     def get_product_reviews_summary(self, creds, business_unit_id, skus):
         with self.store.read() as db:
@@ -127,15 +125,13 @@ class ProductReviewOps:
                 counts.setdefault(sku, {})[stars] = count
         return {"summaries": [_summary(sku, counts.get(sku, {})) for sku in skus]}
 
-    def list_private_product_reviews(self, creds, business_unit_id, query, base_url):
+    def list_private_product_reviews(self, creds, business_unit_id, query):
         with self.store.read() as db:
             caller = self.private_caller(db, creds)
             unit_id = self._business_unit_id(db, business_unit_id)
             self.unit_access(caller, unit_id)
             rows = self._product_review_page(db, unit_id, query, query.skus, query.states)
-        path = f"{base_url}/v1/private/product-reviews/business-units/{unit_id}/reviews"
-        return {"productReviews": [_private(row) for row in rows[:query.per_page]],
-                "links": _links(query, path, len(rows) > query.per_page, private=True)}
+        return Page([_private(row) for row in rows[:query.per_page]], len(rows) > query.per_page)
 
     def get_private_product_review(self, creds, review_id):
         with self.store.read() as db:
@@ -174,13 +170,6 @@ _SELECT = ("SELECT r.*, p.name AS product_name FROM product_reviews r LEFT JOIN 
 def _languages(languages):
     """``all`` (widgets send it) means every language."""
     return None if languages is None or "all" in languages else languages
-
-
-def _links(query, path, more, private):
-    links = [{"href": query.link(path, query.page + 1, private), "method": "GET", "rel": "next-page"}] if more else []
-    if query.page > 1:
-        links.append({"href": query.link(path, query.page - 1, private), "method": "GET", "rel": "prev-page"})
-    return links
 
 
 def _summary(sku, counts):

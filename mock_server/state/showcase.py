@@ -20,12 +20,12 @@ real values are undocumented or only partly documented, reference §2.2-§2.6):
 
 import hashlib
 import json
-from urllib.parse import urlencode
 
 from . import errors
 from .business_units import _domain_of, _trust_score
-from .text import trimmed
+from .results import Page
 from .store import insert
+from .text import trimmed
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS business_unit_profiles (
@@ -116,10 +116,7 @@ class ShowcaseOps:
                 "    OR instr(lower(n.name), lower(?)) > 0))) "
                 "ORDER BY exact DESC, u.display_name COLLATE NOCASE, u.id LIMIT ? OFFSET ?",
                 (text, domain, country, country, text, text, domain, per_page + 1, (page - 1) * per_page)).fetchall()
-            found = self._business_unit_objects(db, units[:per_page], base_url)
-        params = {"query": query, **({"country": country} if country else {}), "perpage": per_page}
-        return {"businessUnits": found,
-                "links": _page_links(f"{base_url}/v1/business-units/search", params, page, len(units) > per_page)}
+            return Page(self._business_unit_objects(db, units[:per_page], base_url), len(units) > per_page)
 
     def list_all_business_units(self, creds, countries, page, per_page, cursor, base_url):
         if cursor is not None and page is not None:
@@ -133,15 +130,7 @@ class ShowcaseOps:
                 (json.dumps(countries or []), cursor or "", per_page + 1, ((page or 1) - 1) * per_page)).fetchall()
             found = self._business_unit_objects(db, units[:per_page], base_url)
         more = len(units) > per_page
-        next_cursor = found[-1]["id"] if more else None
-        params = {**({"country": ",".join(countries)} if countries else {}), "perPage": per_page}
-        path = f"{base_url}/v1/business-units/all"
-        if cursor is None:
-            links = _page_links(path, params, page or 1, more)
-        else:
-            links = [{"href": f"{path}?{urlencode({**params, 'cursor': next_cursor})}", "method": "GET",
-                      "rel": "next-page"}] if more else []
-        return {"businessUnits": found, "links": links, "cursor": next_cursor}
+        return Page(found, more, found[-1]["id"] if more else None)
 
     def list_business_unit_categories(self, creds, business_unit_id, country, locale, base_url):
         with self.store.read() as db:
@@ -199,17 +188,3 @@ def _category(given, ranking):
             "name": given.get("name", display), "isPrimary": bool(given.get("isPrimary", False)),
             "predictedTopCategory": bool(given.get("predictedTopCategory", False)),
             "ranking": ranking, "relevance": given.get("relevance"), "source": given.get("source", "BusinessUser")}
-
-
-def _page_links(path, params, page, more):
-    """next-page / prev-page links keeping the request's filters, in the request's own host."""
-    size = {k: v for k, v in params.items() if k in ("perPage", "perpage")}
-    rest = {k: v for k, v in params.items() if k not in size}
-    links = []
-    if more:
-        links.append({"href": f"{path}?{urlencode({**rest, 'page': page + 1, **size})}", "method": "GET",
-                      "rel": "next-page"})
-    if page > 1:
-        links.append({"href": f"{path}?{urlencode({**rest, 'page': page - 1, **size})}", "method": "GET",
-                      "rel": "prev-page"})
-    return links

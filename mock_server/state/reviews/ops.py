@@ -10,6 +10,7 @@ import base64
 
 from .. import errors
 from ..clock import iso
+from ..results import Page
 from ..text import blank
 from .consumer import ConsumerOps
 from .query import page_of_reviews, reviews_before
@@ -26,7 +27,7 @@ class ReviewReads:
             self.public_caller(db, creds)
             self._business_unit_id(db, where.unit_id)
             rows, more = page_of_reviews(db, where, order, page, per_page)
-            return {"reviews": render_page(db, rows, base), "hasMore": more}
+            return Page(render_page(db, rows, base), more)
 
     def list_private_business_unit_reviews(self, creds, where, order, page, per_page, base):
         with self.store.read() as db:
@@ -34,7 +35,7 @@ class ReviewReads:
             self._business_unit_id(db, where.unit_id)
             self.unit_access(caller, where.unit_id)
             rows, more = page_of_reviews(db, where, order, page, per_page)
-            return {"reviews": render_page(db, rows, base, private=True), "hasMore": more}
+            return Page(render_page(db, rows, base, private=True), more)
 
     def list_all_business_unit_reviews(self, creds, unit_id, page_token, per_page, base):
         with self.store.read() as db:
@@ -45,7 +46,7 @@ class ReviewReads:
             more = len(rows) > per_page
             rows = rows[:per_page]
             token = _encode_token(rows[-1]["pos"]) if more else None
-            return {"reviews": render_page(db, rows, base), "nextPageToken": token}
+            return Page(render_page(db, rows, base), more, token)
 
     def get_review(self, creds, review_id, base):
         with self.store.read() as db:
