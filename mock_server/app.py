@@ -85,7 +85,7 @@ def _journal(response):
         entry["fault"] = notes.fault
     if notes.get("request_violations"):  # where the request breaks the contract (api/request_validation.py)
         entry["violations"] = notes.request_violations
-    sandbox.record_request(entry)
+    sandbox.journal.record_request(entry)
     return response
 
 

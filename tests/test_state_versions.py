@@ -49,7 +49,7 @@ def test_state_file_of_the_release_before_versions_is_migrated_and_keeps_its_wor
     assert [rule["id"] for rule in client.get("/_mock/faults").get_json()["rules"]] == [held["faultRule"]]
     fired = client.get("/v1/nothing-here/x", headers=customer)
     assert fired.status_code == 503
-    offset = Sandbox("default", Store(path)).get_clock()["offsetSeconds"]
+    offset = Sandbox("default", Store(path)).control.get_clock()["offsetSeconds"]
     assert offset >= held["clockAdvancedHours"] * 3600
 
 

@@ -27,7 +27,7 @@ def list_product_reviews(business_unit_id):
         raise errors.MalformedRequest("give query parameter 'sku' (one or more skus, comma-separated) "
                                       "and/or 'productUrl'")
     query = ProductReviewQuery(skus=skus, product_url=product_url, **_filters())
-    return _page(query, sandbox().list_product_reviews(credentials(), business_unit_id, query), private=False)
+    return _page(query, sandbox().product_reviews.list_product_reviews(credentials(), business_unit_id, query), private=False)
 
 
 @bp.get("/v1/product-reviews/business-units/<business_unit_id>")
@@ -35,7 +35,7 @@ def get_product_reviews_summary(business_unit_id):
     skus = _skus()
     if skus is None:
         raise errors.MalformedRequest("query parameter 'sku' is required (one or more skus, comma-separated)")
-    return jsonify(sandbox().get_product_reviews_summary(credentials(), business_unit_id, skus))
+    return jsonify(sandbox().product_reviews.get_product_reviews_summary(credentials(), business_unit_id, skus))
 
 
 @bp.post("/v1/product-reviews/business-units/<business_unit_id>/batch-summaries")
@@ -44,7 +44,7 @@ def get_product_reviews_batch_summaries(business_unit_id):
     if not isinstance(skus, list) or not skus or not all(isinstance(s, str) and s for s in skus):
         raise errors.MalformedRequest("the body's 'skus' must be a non-empty array of non-empty strings, "
                                       'e.g. {"skus": ["ABC-1234"]}')
-    return jsonify(sandbox().get_product_reviews_batch_summaries(credentials(), business_unit_id,
+    return jsonify(sandbox().product_reviews.get_product_reviews_batch_summaries(credentials(), business_unit_id,
                                                                  tuple(dict.fromkeys(skus))))
 
 
@@ -52,12 +52,12 @@ def get_product_reviews_batch_summaries(business_unit_id):
 def list_private_product_reviews(business_unit_id):
     states = _values("state", lambda v: v in STATES, f"one of {', '.join(STATES)}")
     query = ProductReviewQuery(skus=_skus(), states=states or ("published",), **_filters())
-    return _page(query, sandbox().list_private_product_reviews(credentials(), business_unit_id, query), private=True)
+    return _page(query, sandbox().product_reviews.list_private_product_reviews(credentials(), business_unit_id, query), private=True)
 
 
 @bp.get("/v1/private/product-reviews/<review_id>")
 def get_private_product_review(review_id):
-    return jsonify(sandbox().get_private_product_review(credentials(), review_id))
+    return jsonify(sandbox().product_reviews.get_private_product_review(credentials(), review_id))
 
 
 def _page(query, found, private):

@@ -19,7 +19,7 @@ def update_sandbox_settings():
     problems = [_problem(error) for error in _settings_schema().iter_errors(body)]
     if problems:
         raise errors.MalformedRequest("; ".join(problems))
-    return jsonify(sandbox().update_sandbox_settings(body))
+    return jsonify(sandbox().settings.update_sandbox_settings(body))
 
 
 def _settings_schema():

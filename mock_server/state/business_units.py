@@ -19,12 +19,17 @@ LOCATIONS_PER_PAGE = 200
 STAR_FIELDS = ("oneStar", "twoStars", "threeStars", "fourStars", "fiveStars")
 
 
-class BusinessUnitOps:
-    """Mixin of Sandbox."""
+class BusinessUnits:
+    """Business units and their locations; other areas look units up through it."""
+
+    def __init__(self, store, access):
+        """``access``: the sandbox's AccessRules."""
+        self.store = store
+        self.access = access
 
     def find_business_unit(self, creds, name, base_url):
         with self.store.read() as db:
-            self.public_caller(db, creds)
+            self.access.public_caller(db, creds)
             row = db.execute("SELECT business_unit_id FROM business_unit_names WHERE name = ?",
                              (_domain_of(name),)).fetchone()
             if row is None:
@@ -33,20 +38,20 @@ class BusinessUnitOps:
 
     def get_business_unit(self, creds, business_unit_id, base_url):
         with self.store.read() as db:
-            self.public_caller(db, creds)
+            self.access.public_caller(db, creds)
             return self._business_unit_object(db, business_unit_id, base_url)
 
     def list_business_unit_locations(self, creds, business_unit_id, page, per_page):
         with self.store.read() as db:
-            self.public_caller(db, creds)
-            unit_id = self._business_unit_id(db, business_unit_id)
+            self.access.public_caller(db, creds)
+            unit_id = self.existing_id(db, business_unit_id)
             rows = db.execute(
                 "SELECT id, name, url_formatted_name, external_id, address FROM locations "
                 "WHERE business_unit_id = ? AND position >= ? ORDER BY position LIMIT ?",
                 (unit_id, (page - 1) * per_page, per_page + 1)).fetchall()
         return Page([_location(row) for row in rows[:per_page]], len(rows) > per_page)
 
-    def _business_unit_id(self, db, business_unit_id):
+    def existing_id(self, db, business_unit_id):
         return self._business_unit_row(db, business_unit_id, columns="id")[0]
 
     @staticmethod
@@ -65,13 +70,13 @@ class BusinessUnitOps:
                                  _cached_unit_body, business_unit_id)
         return {"links": _unit_links(body["id"], base_url), **body}
 
-    def _business_unit_objects(self, db, units, base_url):
+    def unit_objects(self, db, units, base_url):
         """Business-unit objects for rows of ``business_units``; star counts in one query."""
-        counts = self._star_counts(db, [unit["id"] for unit in units])
+        counts = self.star_counts(db, [unit["id"] for unit in units])
         return [_business_unit_json(unit, counts.get(unit["id"], {}), base_url) for unit in units]
 
     @staticmethod
-    def _star_counts(db, unit_ids):
+    def star_counts(db, unit_ids):
         """{unit id: {stars: count}} from review_counts (json_each: no bound-parameter limit)."""
         counts = {}
         for unit_id, stars, count in db.execute(
@@ -92,7 +97,7 @@ def _unit_depends_on(unit_id):
 
 
 def _cached_unit_body(db, business_unit_id):
-    unit = BusinessUnitOps._business_unit_row(db, business_unit_id)
+    unit = BusinessUnits._business_unit_row(db, business_unit_id)
     counts = dict(db.execute("SELECT stars, count FROM review_counts WHERE business_unit_id = ? AND count > 0",
                              (unit["id"],)).fetchall())
     return _unit_body(unit, counts)

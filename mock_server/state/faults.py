@@ -110,8 +110,15 @@ def normal_ceiling(spec):
             "limits": [{"calls": int(lim["calls"]), "seconds": int(lim["seconds"])} for lim in limits]}
 
 
-class FaultOps:
-    """Mixin of Sandbox: the fault rules, the rate ceiling, and the decision for one request."""
+class Faults:
+    """The fault rules, the rate ceiling, and the decision for one request."""
+
+    def __init__(self, store, clock, ids, settings):
+        """``settings``: the sandbox's Settings (the rate ceiling lives there)."""
+        self.store = store
+        self.clock = clock
+        self.ids = ids
+        self.settings = settings
 
     def list_fault_rules(self):
         with self.store.read() as db:
@@ -156,7 +163,7 @@ class FaultOps:
     def set_rate_ceiling(self, spec):
         """Switch the ceiling on or off and set its limits (``spec`` already checked); counts are kept."""
         with self.store.transaction() as db:
-            self.store.set_meta(db, "settings", {**self.settings(db), "rateCeiling": normal_ceiling(spec)})
+            self.store.set_meta(db, "settings", {**self.settings.current(db), "rateCeiling": normal_ceiling(spec)})
         return self.get_rate_ceiling()
 
     def fault_for(self, facts):
@@ -216,7 +223,7 @@ class FaultOps:
         return FaultDecision(CEILING_RULE, base=error)
 
     def _rate_ceiling(self, db):
-        return self.settings(db).get("rateCeiling") or {"enabled": False, "limits": list(DOCUMENTED_LIMITS)}
+        return self.settings.current(db).get("rateCeiling") or {"enabled": False, "limits": list(DOCUMENTED_LIMITS)}
 
     def _fault_rule_row(self, db, rule_id):
         row = db.execute("SELECT * FROM fault_rules WHERE id = ?", (rule_id,)).fetchone()
@@ -225,7 +232,6 @@ class FaultOps:
         return row
 
 
-Ops = FaultOps
 
 
 class _Client:

@@ -15,19 +15,27 @@ from .results import CustomerKey, Eligibility
 from .store import insert
 
 
-class PartnerOps:
-    """Mixin of Sandbox."""
+class Partners:
+    """The partner endpoints (program page steps 4 and 5)."""
+
+    def __init__(self, store, clock, ids, access, business_units):
+        """The sandbox's store, clock and ids; ``access`` and ``business_units``: its areas."""
+        self.store = store
+        self.clock = clock
+        self.ids = ids
+        self.access = access
+        self.business_units = business_units
 
     def check_partner_eligibility(self, creds, partner_id, business_unit_id):
         with self.store.read() as db:
             self._partner_caller(db, creds, partner_id, unknown_partner=errors.PartnerForbidden)
-            unit_id = self._business_unit_id(db, business_unit_id)
+            unit_id = self.business_units.existing_id(db, business_unit_id)
             return Eligibility(partner_id, unit_id, self._ineligibility(db, unit_id))
 
     def create_partner_customer_key(self, creds, partner_id, business_unit_id):
         with self.store.transaction() as db:
             caller = self._partner_caller(db, creds, partner_id, unknown_partner=errors.PartnerNotFound)
-            unit_id = self._business_unit_id(db, business_unit_id)
+            unit_id = self.business_units.existing_id(db, business_unit_id)
             reasons = self._ineligibility(db, unit_id)
             if reasons:
                 return Eligibility(partner_id, unit_id, reasons)
@@ -44,7 +52,7 @@ class PartnerOps:
             raise errors.MissingCredentials(
                 "partner endpoints need the partner access token: 'Authorization: Bearer <token>'")
         try:
-            caller = self._caller_from_token(db, creds.bearer)
+            caller = self.access.caller_from_token(db, creds.bearer)
         except errors.Fault as exc:
             raise errors.PartnerForbidden(f"the partner access token is not usable: {exc.details}") from None
         if db.execute("SELECT 1 FROM partners WHERE id = ?", (partner_id,)).fetchone() is None:

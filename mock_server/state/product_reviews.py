@@ -93,21 +93,27 @@ def _insert(table, columns):
     return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
 
 
-class ProductReviewOps:
-    """Mixin of Sandbox; methods named after the operationIds."""
+class ProductReviews:
+    """Product reviews and their summaries; methods named after the operationIds."""
+
+    def __init__(self, store, access, business_units):
+        """``access`` and ``business_units``: the sandbox's areas."""
+        self.store = store
+        self.access = access
+        self.business_units = business_units
 
     def list_product_reviews(self, creds, business_unit_id, query):
         with self.store.read() as db:
-            self.public_caller(db, creds)
-            unit_id = self._business_unit_id(db, business_unit_id)
+            self.access.public_caller(db, creds)
+            unit_id = self.business_units.existing_id(db, business_unit_id)
             skus = self._skus_with_url(db, unit_id, query.skus, query.product_url)
             rows = self._product_review_page(db, unit_id, query, skus, PUBLISHED)
         return Page([_public(row) for row in rows[:query.per_page]], len(rows) > query.per_page)
 
     def get_product_reviews_summary(self, creds, business_unit_id, skus):
         with self.store.read() as db:
-            self.public_caller(db, creds)
-            unit_id = self._business_unit_id(db, business_unit_id)
+            self.access.public_caller(db, creds)
+            unit_id = self.business_units.existing_id(db, business_unit_id)
             counts = dict(db.execute(
                 "SELECT stars, count(*) FROM product_reviews WHERE business_unit_id = ? AND state = 'published' "
                 "AND sku IN (SELECT value FROM json_each(?)) GROUP BY stars", (unit_id, json.dumps(skus))).fetchall())
@@ -115,8 +121,8 @@ class ProductReviewOps:
 
     def get_product_reviews_batch_summaries(self, creds, business_unit_id, skus):
         with self.store.read() as db:
-            self.public_caller(db, creds)
-            unit_id = self._business_unit_id(db, business_unit_id)
+            self.access.public_caller(db, creds)
+            unit_id = self.business_units.existing_id(db, business_unit_id)
             counts = {}
             for sku, stars, count in db.execute(
                     "SELECT sku, stars, count(*) FROM product_reviews WHERE business_unit_id = ? AND "
@@ -127,19 +133,19 @@ class ProductReviewOps:
 
     def list_private_product_reviews(self, creds, business_unit_id, query):
         with self.store.read() as db:
-            caller = self.private_caller(db, creds)
-            unit_id = self._business_unit_id(db, business_unit_id)
-            self.unit_access(caller, unit_id)
+            caller = self.access.private_caller(db, creds)
+            unit_id = self.business_units.existing_id(db, business_unit_id)
+            self.access.unit_access(caller, unit_id)
             rows = self._product_review_page(db, unit_id, query, query.skus, query.states)
         return Page([_private(row) for row in rows[:query.per_page]], len(rows) > query.per_page)
 
     def get_private_product_review(self, creds, review_id):
         with self.store.read() as db:
-            caller = self.private_caller(db, creds)
+            caller = self.access.private_caller(db, creds)
             row = db.execute(f"{_SELECT} WHERE r.id = ?", (review_id,)).fetchone()
             if row is None:
                 raise errors.NotFound(f"no product review has the id {review_id!r}")
-            self.unit_access(caller, row["business_unit_id"])
+            self.access.unit_access(caller, row["business_unit_id"])
         return _private(row)
 
     def _skus_with_url(self, db, unit_id, skus, product_url):
@@ -194,5 +200,4 @@ def _private(row):
             "referenceId": row["reference_id"], "conversationId": None, "attachments": [], "attributeRatings": []}
 
 
-Ops = ProductReviewOps
-__all__ = ["SCHEMA", "STATES", "TABLES", "Ops", "ProductReviewQuery", "install_business_unit", "install_world"]
+__all__ = ["SCHEMA", "STATES", "TABLES", "ProductReviewQuery", "install_business_unit", "install_world"]

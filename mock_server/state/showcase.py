@@ -64,13 +64,19 @@ def install_world(db, scenario, now):
     """Nothing world-wide: profiles and categories belong to business units."""
 
 
-class ShowcaseOps:
-    """Mixin of Sandbox."""
+class Showcase:
+    """Profile info, web links, categories, search and the list of all units."""
+
+    def __init__(self, store, access, business_units):
+        """``access`` and ``business_units``: the sandbox's areas."""
+        self.store = store
+        self.access = access
+        self.business_units = business_units
 
     def get_business_unit_profile_info(self, creds, business_unit_id, base_url):
         with self.store.read() as db:
-            self.public_caller(db, creds)
-            unit_id = self._business_unit_id(db, business_unit_id)
+            self.access.public_caller(db, creds)
+            unit_id = self.business_units.existing_id(db, business_unit_id)
             unit = db.execute("SELECT * FROM business_units WHERE id = ?", (unit_id,)).fetchone()
             row = db.execute("SELECT profile FROM business_unit_profiles WHERE business_unit_id = ?",
                              (unit_id,)).fetchone()
@@ -90,8 +96,8 @@ class ShowcaseOps:
 
     def get_business_unit_web_links(self, creds, business_unit_id, locale, base_url):
         with self.store.read() as db:
-            self.public_caller(db, creds)
-            unit_id = self._business_unit_id(db, business_unit_id)
+            self.access.public_caller(db, creds)
+            unit_id = self.business_units.existing_id(db, business_unit_id)
             domain = db.execute("SELECT identifying_name FROM business_units WHERE id = ?", (unit_id,)).fetchone()[0]
         region = locale.split("-")[1]
         site = f"https://{SITE_HOSTS.get(region, region.lower())}.trustpilot.com"
@@ -106,7 +112,7 @@ class ShowcaseOps:
         text = trimmed(query).lower()
         domain = _domain_of(query)
         with self.store.read() as db:
-            self.public_caller(db, creds)
+            self.access.public_caller(db, creds)
             units = db.execute(
                 "SELECT u.*, (lower(u.display_name) = lower(?) OR EXISTS (SELECT 1 FROM business_unit_names n "
                 "  WHERE n.business_unit_id = u.id AND n.name = ?)) AS exact "
@@ -116,26 +122,26 @@ class ShowcaseOps:
                 "    OR instr(lower(n.name), lower(?)) > 0))) "
                 "ORDER BY exact DESC, u.display_name COLLATE NOCASE, u.id LIMIT ? OFFSET ?",
                 (text, domain, country, country, text, text, domain, per_page + 1, (page - 1) * per_page)).fetchall()
-            return Page(self._business_unit_objects(db, units[:per_page], base_url), len(units) > per_page)
+            return Page(self.business_units.unit_objects(db, units[:per_page], base_url), len(units) > per_page)
 
     def list_all_business_units(self, creds, countries, page, per_page, cursor, base_url):
         if cursor is not None and page is not None:
             raise errors.MalformedRequest("query parameters 'cursor' and 'page' cannot be used together: "
                                           "page with 'page' or follow 'cursor', not both")
         with self.store.read() as db:
-            self.public_caller(db, creds)
+            self.access.public_caller(db, creds)
             units = db.execute(
                 "SELECT * FROM business_units WHERE (json_array_length(?1) = 0 OR country IN "
                 "(SELECT value FROM json_each(?1))) AND id > ?2 ORDER BY id LIMIT ?3 OFFSET ?4",
                 (json.dumps(countries or []), cursor or "", per_page + 1, ((page or 1) - 1) * per_page)).fetchall()
-            found = self._business_unit_objects(db, units[:per_page], base_url)
+            found = self.business_units.unit_objects(db, units[:per_page], base_url)
         more = len(units) > per_page
         return Page(found, more, found[-1]["id"] if more else None)
 
     def list_business_unit_categories(self, creds, business_unit_id, country, locale, base_url):
         with self.store.read() as db:
-            self.public_caller(db, creds)
-            unit_id = self._business_unit_id(db, business_unit_id)
+            self.access.public_caller(db, creds)
+            unit_id = self.business_units.existing_id(db, business_unit_id)
             country = country or db.execute("SELECT country FROM business_units WHERE id = ?", (unit_id,)).fetchone()[0]
             rows = db.execute("SELECT category_id, category FROM business_unit_categories "
                               "WHERE business_unit_id = ? ORDER BY position", (unit_id,)).fetchall()
@@ -149,12 +155,11 @@ class ShowcaseOps:
             "SELECT DISTINCT c.business_unit_id FROM business_unit_categories c JOIN business_units u "
             "ON u.id = c.business_unit_id WHERE c.category_id = ? AND (u.country = ? OR u.id = ?)",
             (category_id, country, unit_id))]
-        counts = self._star_counts(db, peers)
+        counts = self.business_units.star_counts(db, peers)
         peers.sort(key=lambda uid: (-_trust_score(counts.get(uid, {})), -sum(counts.get(uid, {}).values()), uid))
         return {"position": peers.index(unit_id) + 1, "cardinality": len(peers)}
 
 
-Ops = ShowcaseOps
 
 
 def _digest(text):

@@ -30,6 +30,12 @@ def page_links(filters, page, has_next, size):
     return links
 
 
+def token_links(params, name, token):
+    """The next-page link of a list paged by token or cursor: ``params`` (pairs), then ``name``
+    with the page's ``token``; none on the last page (no token)."""
+    return [link("next-page", [*params, (name, token)])] if token else []
+
+
 def request_filters(*paging):
     """The request's own query parameters, repeats and order kept, but the paging ones."""
     return [(k, v) for k, v in request.args.items(multi=True) if k not in paging]
