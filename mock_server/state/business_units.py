@@ -31,7 +31,7 @@ class BusinessUnits:
         with self.store.read() as db:
             self.access.public_caller(db, creds)
             row = db.execute("SELECT business_unit_id FROM business_unit_names WHERE name = ?",
-                             (_domain_of(name),)).fetchone()
+                             (domain_of(name),)).fetchone()
             if row is None:
                 raise errors.NotFound(f"no business unit has the domain {name!r}")
             return self._business_unit_object(db, row[0], base_url)
@@ -115,7 +115,7 @@ def _unit_links(unit_id, base_url):
 
 def _unit_body(unit, counts):
     total = sum(counts.values())
-    trust_score = _trust_score(counts)
+    trust_score = trust_score_of(counts)
     return {
         "id": unit["id"],
         "displayName": unit["display_name"],
@@ -129,7 +129,7 @@ def _unit_body(unit, counts):
     }
 
 
-def _domain_of(name):
+def domain_of(name):
     """Accept what a customer types: a bare domain, or a URL / 'www.' form of it."""
     name = trimmed(name).lower()
     for prefix in ("https://", "http://"):
@@ -138,7 +138,7 @@ def _domain_of(name):
     return name.split("/", 1)[0]
 
 
-def _trust_score(counts):
+def trust_score_of(counts):
     total = sum(counts.values())
     stars = sum(n * c for n, c in counts.items())
     return round((stars + 7 * 3.5) / (total + 7), 1)

@@ -22,7 +22,7 @@ import hashlib
 import json
 
 from . import errors
-from .business_units import _domain_of, _trust_score
+from .business_units import domain_of, trust_score_of
 from .results import Page
 from .store import insert
 from .text import trimmed
@@ -110,7 +110,7 @@ class Showcase:
 
     def search_business_units(self, creds, query, country, page, per_page, base_url):
         text = trimmed(query).lower()
-        domain = _domain_of(query)
+        domain = domain_of(query)
         with self.store.read() as db:
             self.access.public_caller(db, creds)
             units = db.execute(
@@ -156,7 +156,7 @@ class Showcase:
             "ON u.id = c.business_unit_id WHERE c.category_id = ? AND (u.country = ? OR u.id = ?)",
             (category_id, country, unit_id))]
         counts = self.business_units.star_counts(db, peers)
-        peers.sort(key=lambda uid: (-_trust_score(counts.get(uid, {})), -sum(counts.get(uid, {}).values()), uid))
+        peers.sort(key=lambda uid: (-trust_score_of(counts.get(uid, {})), -sum(counts.get(uid, {}).values()), uid))
         return {"position": peers.index(unit_id) + 1, "cardinality": len(peers)}
 
 

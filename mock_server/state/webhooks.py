@@ -123,7 +123,7 @@ class Webhooks:
         return deliverer
 
     def _webhook_max_attempts(self, db):
-        return self.settings.current(db)["webhookMaxAttempts"]  # settings() fills in the default
+        return self.settings.current(db)["webhookMaxAttempts"]  # current() fills in the default
 
     def _delivery_row(self, db, delivery_id):
         row = db.execute("SELECT * FROM webhook_deliveries WHERE id = ?", (delivery_id,)).fetchone()
