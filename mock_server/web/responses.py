@@ -10,7 +10,6 @@ from urllib.parse import urlencode
 from flask import request
 
 from ..state.results import CustomerKey
-
 from .request import base_url
 
 
