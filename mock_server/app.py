@@ -7,7 +7,7 @@ from werkzeug.routing import Rule
 
 from . import api, control, control_access, scenario
 from .api import faults
-from .api.request_parsing import ApiRequest, base_url
+from .web.request import ApiRequest, SandboxPrefix, base_url, sandbox_name
 from .state.errors import EmulatorError
 from .state.journal import redact_pairs, redact_query
 from .state.registry import Registry
@@ -36,7 +36,7 @@ def create_app(config=None):
     app.extensions["sandboxes"] = Registry(world, app.config["STATE_PATH"], fresh=app.config["FRESH_STATE"],
                                            progress=app.config["LOAD_PROGRESS"])
     app.extensions["sandboxes"].get("default")  # load the world now: a broken world fails at start
-    app.wsgi_app = api.SandboxPrefix(app.wsgi_app)
+    app.wsgi_app = SandboxPrefix(app.wsgi_app)
     faults.init_app(app)  # the first before_request hook: the gateway fails before the API checks anything
     api.init_app(app)
     control.init_app(app)
@@ -85,7 +85,7 @@ def _journal(response):
         entry["fault"] = notes.fault
     if notes.get("request_violations"):  # where the request breaks the contract (api/request_validation.py)
         entry["violations"] = notes.request_violations
-    sandbox.record_request(entry)
+    sandbox.journal.record_request(entry)
     return response
 
 
@@ -98,7 +98,7 @@ def get_index():
     root = base_url()
     return jsonify({
         "service": "Trustpilot partner sandbox",
-        "sandbox": api.sandbox_name(),
+        "sandbox": sandbox_name(),
         "apiBaseUrl": f"{root}/v1",
         "invitationsApiBaseUrl": f"{root}/v1",
         "authenticateUrl": f"{root}/authenticate",

@@ -8,6 +8,7 @@ from . import scenario, scenario_limits
 from .control_access import ENVIRONMENT, HEADER
 from .ports import PortUnavailable
 from .state.errors import InvalidScenario
+from .state.store import UnsupportedStateFile
 
 
 def main(argv=None):
@@ -18,8 +19,9 @@ def main(argv=None):
 # The exit statuses, stated in each --help and in the README ("Exit statuses").
 SERVE_EXITS = """exit status:
   0  stopped cleanly (Ctrl-C or SIGTERM)
-  2  could not start: bad arguments, an invalid scenario, or a port it cannot
-     listen on (the message names the port and, when known, who holds it)"""
+  2  could not start: bad arguments, an invalid scenario, a port it cannot
+     listen on (the message names the port and, when known, who holds it), or a
+     --state file written by a newer release (the message names its version)"""
 VALIDATE_EXITS = """exit status:
   0  the file is a valid scenario
   1  the file is not a valid scenario (each problem printed as file:line: field: message)
@@ -128,7 +130,7 @@ def _serve(args):
     try:
         return serve(world, host=args.host, port=args.port, workers=args.workers, state_path=args.state,
                      reset=args.reset, quiet=args.quiet, control_token=args.control_token)
-    except PortUnavailable as exc:
+    except (PortUnavailable, UnsupportedStateFile) as exc:
         print(f"trustpilot-mock serve: {exc}", file=sys.stderr)
         return 2
 

@@ -57,7 +57,7 @@ def serve(world, host, port, workers, state_path=None, reset=False, quiet=False,
     if quiet and asked_port == 0:  # the chosen port is the one thing a caller cannot guess
         print(f"Serving on http://{_display_host(host)}:{port}", flush=True)
     if not quiet:
-        print(banner(sandbox.get_sandbox_state(), world, f"http://{_display_host(host)}:{port}",
+        print(banner(sandbox.control.get_sandbox_state(), world, f"http://{_display_host(host)}:{port}",
                      state_path if tmpdir is None else None), flush=True)
     if generated:  # printed once, even with --quiet: without it the operator is locked out of /_mock
         print(f"Control-plane token (header {HEADER}, or open {DASHBOARD}?token=... in a browser): "
@@ -80,7 +80,7 @@ def serve(world, host, port, workers, state_path=None, reset=False, quiet=False,
 def restart_message(sandbox, state_path):
     """What a start over an existing state file did: resumed its world, or (the file held no
     complete world, e.g. an earlier start was killed while loading) loaded the --scenario file."""
-    name = sandbox.get_sandbox_state()["scenario"]
+    name = sandbox.control.get_sandbox_state()["scenario"]
     if sandbox.installed:
         return (f"Loaded the world {name!r} from the --scenario file: {state_path} held no complete world "
                 "(an earlier start stopped while loading it?).")

@@ -24,32 +24,32 @@ def two_workers(tmp_path):
 
 def test_update_sandbox_settings_seen_by_another_connection(two_workers):
     first, second = two_workers
-    assert second.get_request_validation_mode() == "lenient"  # cached by the second connection now
-    first.update_sandbox_settings({"requestValidation": "strict"})
-    assert second.get_request_validation_mode() == "strict"
+    assert second.settings.get_request_validation_mode() == "lenient"  # cached by the second connection now
+    first.settings.update_sandbox_settings({"requestValidation": "strict"})
+    assert second.settings.get_request_validation_mode() == "strict"
 
 
 def test_create_fault_rule_seen_by_another_connection(two_workers):
     first, second = two_workers
-    assert second.fault_for(FACTS) is None  # "no active rule" cached by the second connection now
-    first.create_fault_rule(DOWN)
-    assert second.fault_for(FACTS).rule == "down"
+    assert second.faults.fault_for(FACTS) is None  # "no active rule" cached by the second connection now
+    first.faults.create_fault_rule(DOWN)
+    assert second.faults.fault_for(FACTS).rule == "down"
 
 
 def test_clear_fault_rules_then_none_fires(two_workers):
     first, second = two_workers
-    first.create_fault_rule(DOWN)
-    assert first.fault_for(FACTS).rule == "down"
-    second.clear_fault_rules()
-    assert first.fault_for(FACTS) is None
+    first.faults.create_fault_rule(DOWN)
+    assert first.faults.fault_for(FACTS).rule == "down"
+    second.faults.clear_fault_rules()
+    assert first.faults.fault_for(FACTS) is None
 
 
 def test_fault_rule_that_ran_out_stops_firing(two_workers):
     first, _ = two_workers
-    first.create_fault_rule({"id": "once", "path": "/v1/business-units/*", "times": 1,
+    first.faults.create_fault_rule({"id": "once", "path": "/v1/business-units/*", "times": 1,
                              "response": {"preset": "serviceUnavailable"}})
-    assert first.fault_for(FACTS).rule == "once"
-    assert first.fault_for(FACTS) is None
+    assert first.faults.fault_for(FACTS).rule == "once"
+    assert first.faults.fault_for(FACTS) is None
 
 
 def test_rolled_back_set_meta_is_not_seen():
@@ -57,6 +57,28 @@ def test_rolled_back_set_meta_is_not_seen():
     with pytest.raises(RuntimeError):
         with sandbox.store.transaction() as db:
             sandbox.store.set_meta(db, "settings", {"requestValidation": "off"})
-            assert sandbox.settings(db)["requestValidation"] == "off"  # read back inside: cached again
+            assert sandbox.settings.current(db)["requestValidation"] == "off"  # read back inside: cached again
             raise RuntimeError("roll back")
-    assert sandbox.get_request_validation_mode() == "lenient"
+    assert sandbox.settings.get_request_validation_mode() == "lenient"
+
+
+def test_any_write_to_a_row_a_cached_value_was_read_from_drops_it():
+    """No writer forgets anything by hand: the triggers on the watched tables do it."""
+    sandbox = Sandbox("default", Store(), scenario.load_file(scenario.DEFAULT_SCENARIO))
+    unit_id, creds = "507f191e810c19729de860ea", Credentials(apikey="demo-partner-key")
+    before = sandbox.business_units.get_business_unit(creds, unit_id, "")  # cached now
+    with sandbox.store.transaction() as db:
+        db.execute("UPDATE business_units SET display_name = 'Renamed' WHERE id = ?", (unit_id,))
+    renamed = sandbox.business_units.get_business_unit(creds, unit_id, "")
+    with sandbox.store.transaction() as db:
+        db.execute("UPDATE review_counts SET count = count + 7 WHERE business_unit_id = ? AND stars = 5", (unit_id,))
+    counted = sandbox.business_units.get_business_unit(creds, unit_id, "")
+    assert before["displayName"] != "Renamed" and renamed["displayName"] == "Renamed"
+    assert counted["numberOfReviews"]["total"] == before["numberOfReviews"]["total"] + 7
+
+
+def test_a_value_cached_from_an_unwatched_table_is_refused():
+    store = Store()
+    with store.read() as db:
+        with pytest.raises(ValueError, match="depends on 'reviews', which no trigger watches"):
+            store.cached(db, "reviews of a unit", (("reviews", "x"),), lambda db: 1)

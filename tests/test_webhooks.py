@@ -183,7 +183,7 @@ def test_list_webhook_deliveries_resumes_one_a_dead_process_claimed(receivers):
     receiver = receivers()
     app = create_app({"SCENARIO": world({"url": receiver.url})})
     sandbox = app.extensions["sandboxes"].get()
-    sandbox.write_consumer_review(UNIT, {"stars": 3})  # the state call alone: nothing is sent yet
+    sandbox.consumers.write_consumer_review(UNIT, {"stars": 3})  # the state call alone: nothing is sent yet
     with sandbox.store.transaction() as db:  # as if a worker claimed it, then died mid-attempt
         db.execute("UPDATE webhook_deliveries SET claim = 'dead-worker', lease_until = 0")
     [delivery] = settled(app.test_client())

@@ -1,6 +1,7 @@
 """Questions checks ask of the sandbox's journal, each answered from recorded requests only."""
 
-from mock_server.testing.journal import glob_to_regex, line
+from mock_server.path_glob import compile_glob
+from mock_server.testing.journal import line
 
 TOKEN_PATH = "/v1/oauth/oauth-business-users-for-applications/accesstoken"
 REFRESH_PATH = "/v1/oauth/oauth-business-users-for-applications/refresh"
@@ -8,7 +9,7 @@ REFRESH_PATH = "/v1/oauth/oauth-business-users-for-applications/refresh"
 
 def calls(entries, method, pattern):
     """Entries whose method and path (a glob: * one segment, ** anything) match."""
-    regex = glob_to_regex(pattern)
+    regex = compile_glob(pattern)
     return [e for e in entries if (method is None or e["method"] == method) and regex.fullmatch(e["path"])]
 
 

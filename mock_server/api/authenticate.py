@@ -6,7 +6,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 from flask import Blueprint, redirect, render_template, request
 
 from ..state import errors
-from . import sandbox
+from ..web.request import sandbox
 
 bp = Blueprint("authenticate", __name__)
 PAGE_FIELDS = ("client_id", "redirect_uri", "response_type", "state", "scope")
@@ -25,14 +25,14 @@ def _page_args():
 @bp.get("/authenticate")
 def show_login_page():
     args = _page_args()
-    shown = sandbox().start_authorization(args.get("client_id"), args.get("redirect_uri"), args.get("response_type"))
+    shown = sandbox().oauth.start_authorization(args.get("client_id"), args.get("redirect_uri"), args.get("response_type"))
     return render_template("login.html", args=args, application=shown["application"], error=None)
 
 
 @bp.post("/authenticate")
 def submit_login():
     args = _page_args()
-    params = sandbox().authorize(args.get("client_id"), args.get("redirect_uri"), args.get("response_type"),
+    params = sandbox().oauth.authorize(args.get("client_id"), args.get("redirect_uri"), args.get("response_type"),
                                  request.form.get("username"), request.form.get("password"))
     if "state" in args:
         params["state"] = args["state"]

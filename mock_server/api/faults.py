@@ -43,7 +43,7 @@ def apply_fault():
         box = req.sandbox
     except EmulatorError:
         return None  # an unknown sandbox: the route itself says so
-    decision = box.fault_for(RequestFacts(req.method, req.path, req.credentials))
+    decision = box.faults.fault_for(RequestFacts(req.method, req.path, req.credentials))
     if decision is None:
         return None
     g.fault = decision.journal()

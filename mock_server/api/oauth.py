@@ -2,8 +2,7 @@
 
 from flask import Blueprint, jsonify
 
-from . import sandbox
-from .request_parsing import client_credentials, form_fields
+from ..web.request import client_credentials, form_fields, sandbox
 
 bp = Blueprint("oauth", __name__, url_prefix="/v1/oauth/oauth-business-users-for-applications")
 
@@ -11,16 +10,16 @@ bp = Blueprint("oauth", __name__, url_prefix="/v1/oauth/oauth-business-users-for
 @bp.post("/accesstoken")
 def create_access_token():
     form = form_fields()
-    return jsonify(sandbox().create_access_token(client_credentials(form), form))
+    return jsonify(sandbox().oauth.create_access_token(client_credentials(form), form))
 
 
 @bp.post("/refresh")
 def refresh_access_token():
     form = form_fields()
-    return jsonify(sandbox().refresh_access_token(client_credentials(form), form))
+    return jsonify(sandbox().oauth.refresh_access_token(client_credentials(form), form))
 
 
 @bp.post("/revoke")
 def revoke_access_token():
     form = form_fields()
-    return jsonify(sandbox().revoke_access_token(client_credentials(form), form))
+    return jsonify(sandbox().oauth.revoke_access_token(client_credentials(form), form))

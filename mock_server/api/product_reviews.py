@@ -9,11 +9,11 @@ import re
 
 from flask import Blueprint, jsonify, request
 
-from . import sandbox
 from ..state import errors
 from ..state.product_reviews import STATES, ProductReviewQuery
 from ..state.text import blank, trimmed
-from .request_parsing import base_url, credentials, int_arg, json_body
+from ..web.request import credentials, int_arg, json_body, sandbox
+from ..web.responses import page_links
 
 bp = Blueprint("product_reviews", __name__)
 LANGUAGE = re.compile(r"^([a-z]{2}|all)$")  # the contract's pattern, applied the way JSON Schema does (search)
@@ -27,7 +27,7 @@ def list_product_reviews(business_unit_id):
         raise errors.MalformedRequest("give query parameter 'sku' (one or more skus, comma-separated) "
                                       "and/or 'productUrl'")
     query = ProductReviewQuery(skus=skus, product_url=product_url, **_filters())
-    return jsonify(sandbox().list_product_reviews(credentials(), business_unit_id, query, base_url()))
+    return _page(query, sandbox().product_reviews.list_product_reviews(credentials(), business_unit_id, query), private=False)
 
 
 @bp.get("/v1/product-reviews/business-units/<business_unit_id>")
@@ -35,7 +35,7 @@ def get_product_reviews_summary(business_unit_id):
     skus = _skus()
     if skus is None:
         raise errors.MalformedRequest("query parameter 'sku' is required (one or more skus, comma-separated)")
-    return jsonify(sandbox().get_product_reviews_summary(credentials(), business_unit_id, skus))
+    return jsonify(sandbox().product_reviews.get_product_reviews_summary(credentials(), business_unit_id, skus))
 
 
 @bp.post("/v1/product-reviews/business-units/<business_unit_id>/batch-summaries")
@@ -44,7 +44,7 @@ def get_product_reviews_batch_summaries(business_unit_id):
     if not isinstance(skus, list) or not skus or not all(isinstance(s, str) and s for s in skus):
         raise errors.MalformedRequest("the body's 'skus' must be a non-empty array of non-empty strings, "
                                       'e.g. {"skus": ["ABC-1234"]}')
-    return jsonify(sandbox().get_product_reviews_batch_summaries(credentials(), business_unit_id,
+    return jsonify(sandbox().product_reviews.get_product_reviews_batch_summaries(credentials(), business_unit_id,
                                                                  tuple(dict.fromkeys(skus))))
 
 
@@ -52,12 +52,17 @@ def get_product_reviews_batch_summaries(business_unit_id):
 def list_private_product_reviews(business_unit_id):
     states = _values("state", lambda v: v in STATES, f"one of {', '.join(STATES)}")
     query = ProductReviewQuery(skus=_skus(), states=states or ("published",), **_filters())
-    return jsonify(sandbox().list_private_product_reviews(credentials(), business_unit_id, query, base_url()))
+    return _page(query, sandbox().product_reviews.list_private_product_reviews(credentials(), business_unit_id, query), private=True)
 
 
 @bp.get("/v1/private/product-reviews/<review_id>")
 def get_private_product_review(review_id):
-    return jsonify(sandbox().get_private_product_review(credentials(), review_id))
+    return jsonify(sandbox().product_reviews.get_private_product_review(credentials(), review_id))
+
+
+def _page(query, found, private):
+    links = page_links(query.filters(private), query.page, found.has_next, ("perPage", query.per_page))
+    return jsonify({"productReviews": found.items, "links": links})
 
 
 def _filters():

@@ -41,7 +41,7 @@ def check_request():
         addressed = req.sandbox
     except errors.EmulatorError:
         return  # an unknown sandbox: the view answers that
-    mode = addressed.get_request_validation_mode()
+    mode = addressed.settings.get_request_validation_mode()
     if mode == "off":
         return
     app = current_app._get_current_object()
@@ -70,7 +70,7 @@ def _error(operation, violations, req):
 
 def _credentials_would_pass(addressed, operation, req):
     """Strict mode never answers 400 where the view would answer 401/403 for the credentials."""
-    return operation.anonymous or addressed.credentials_accepted(req.credentials, private=operation.bearer_only)
+    return operation.anonymous or addressed.access.credentials_accepted(req.credentials, private=operation.bearer_only)
 
 
 def _parts(operation, req):

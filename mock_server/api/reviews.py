@@ -1,7 +1,6 @@
 """Service reviews: public and private lists, single reviews, all-reviews, replies and tags."""
 
 import re
-from urllib.parse import urlencode
 
 from flask import Blueprint, jsonify, request
 
@@ -9,8 +8,8 @@ from ..state import errors
 from ..state.clock import iso, parse_iso
 from ..state.reviews.query import ORDERS, ReviewFilter
 from ..state.text import blank
-from . import sandbox
-from .request_parsing import base_url, bool_arg, credentials, int_arg, json_body, list_arg
+from ..web.request import base_url, bool_arg, credentials, int_arg, json_body, list_arg, sandbox
+from ..web.responses import page_links, request_filters, token_links
 
 bp = Blueprint("reviews", __name__)
 LANGUAGE = re.compile(r"[a-z]{2}")
@@ -25,7 +24,7 @@ FIND_REVIEWER = ("contacted", "notContacted")
 def list_business_unit_reviews(business_unit_id):
     where = ReviewFilter(**_public_filters(business_unit_id),
                          reported=None if bool_arg("includeReportedReviews", False) else False)
-    return _page(sandbox().list_business_unit_reviews, where)
+    return _page(sandbox().reviews.list_business_unit_reviews, where)
 
 
 @bp.get("/v1/private/business-units/<business_unit_id>/reviews")
@@ -36,27 +35,25 @@ def list_private_business_unit_reviews(business_unit_id):
                    reference_id=request.args.get("referenceId"), referral_email=request.args.get("referralEmail"),
                    source=request.args.get("source"), username=request.args.get("username"),
                    find_reviewer=_choice_arg("findReviewer", FIND_REVIEWER))
-    return _page(sandbox().list_private_business_unit_reviews, ReviewFilter(**filters))
+    return _page(sandbox().reviews.list_private_business_unit_reviews, ReviewFilter(**filters))
 
 
 @bp.get("/v1/business-units/<business_unit_id>/all-reviews")
 def list_all_business_unit_reviews(business_unit_id):
     token, per_page = request.args.get("pageToken") or None, int_arg("perPage", 100, 1, 100)
-    body = sandbox().list_all_business_unit_reviews(credentials(), business_unit_id, token, per_page, base_url())
-    links = []
-    if body["nextPageToken"]:
-        links.append(_link("next-page", pageToken=body["nextPageToken"]))
-    return jsonify({"links": links, **body})
+    found = sandbox().reviews.list_all_business_unit_reviews(credentials(), business_unit_id, token, per_page, base_url())
+    links = token_links(request_filters("pageToken"), "pageToken", found.next_token)
+    return jsonify({"links": links, "reviews": found.items, "nextPageToken": found.next_token})
 
 
 @bp.get("/v1/reviews/<review_id>")
 def get_review(review_id):
-    return jsonify(sandbox().get_review(credentials(), review_id, base_url()))
+    return jsonify(sandbox().reviews.get_review(credentials(), review_id, base_url()))
 
 
 @bp.get("/v1/private/reviews/<review_id>")
 def get_private_review(review_id):
-    return jsonify(sandbox().get_private_review(credentials(), review_id, base_url()))
+    return jsonify(sandbox().reviews.get_private_review(credentials(), review_id, base_url()))
 
 
 @bp.post("/v1/private/reviews/<review_id>/reply")
@@ -66,29 +63,29 @@ def create_review_reply(review_id):
     if author is not None and not (isinstance(author, str) and re.fullmatch(r"[0-9a-f]{24}", author)):
         raise errors.MalformedRequest("'authorBusinessUserId' must be a business user id (24 hex characters)")
     _check_submitted_at(body.get("submittedAt"))
-    sandbox().create_review_reply(credentials(), review_id, body.get("message"), author)
+    sandbox().reviews.create_review_reply(credentials(), review_id, body.get("message"), author)
     return "", 201
 
 
 @bp.delete("/v1/private/reviews/<review_id>/reply")
 def delete_review_reply(review_id):
-    sandbox().delete_review_reply(credentials(), review_id)
+    sandbox().reviews.delete_review_reply(credentials(), review_id)
     return "", 204
 
 
 @bp.get("/v1/private/reviews/<review_id>/tags")
 def get_review_tags(review_id):
-    return jsonify(sandbox().get_review_tags(credentials(), review_id))
+    return jsonify(sandbox().reviews.get_review_tags(credentials(), review_id))
 
 
 @bp.put("/v1/private/reviews/<review_id>/tags")
 def add_review_tags(review_id):
-    return jsonify(sandbox().add_review_tags(credentials(), review_id, _tags_body()))
+    return jsonify(sandbox().reviews.add_review_tags(credentials(), review_id, _tags_body()))
 
 
 @bp.post("/v1/private/reviews/<review_id>/tags")
 def set_review_tags(review_id):
-    return jsonify(sandbox().set_review_tags(credentials(), review_id, _tags_body()))
+    return jsonify(sandbox().reviews.set_review_tags(credentials(), review_id, _tags_body()))
 
 
 @bp.delete("/v1/private/reviews/<review_id>/tags")
@@ -96,7 +93,7 @@ def delete_review_tags(review_id):
     group, value = request.args.get("group"), request.args.get("value")
     if not group or not value:
         raise errors.MalformedRequest("query parameters 'group' and 'value' are both required")
-    sandbox().delete_review_tags(credentials(), review_id, group, value)
+    sandbox().reviews.delete_review_tags(credentials(), review_id, group, value)
     return "", 204
 
 
@@ -104,19 +101,9 @@ def delete_review_tags(review_id):
 def _page(operation, where):
     order = _choice_arg("orderBy", tuple(ORDERS)) or "createdat.desc"
     page, per_page = int_arg("page", 1, 1, 2147483647), int_arg("perPage", 20, 1, 100)
-    body = operation(credentials(), where, order, page, per_page, base_url())
-    links = []
-    if body["hasMore"]:
-        links.append(_link("next-page", page=page + 1, perPage=per_page))
-    if page > 1:
-        links.append(_link("prev-page", page=page - 1, perPage=per_page))
-    return jsonify({"links": links, "reviews": body["reviews"]})
-
-
-def _link(rel, **replace):
-    """A link to this same request with some parameters replaced, on the request's own host."""
-    args = [(k, v) for k, v in request.args.items(multi=True) if k not in replace] + list(replace.items())
-    return {"href": f"{base_url()}{request.path}?{urlencode(args)}", "method": "GET", "rel": rel}
+    found = operation(credentials(), where, order, page, per_page, base_url())
+    links = page_links(request_filters("page", "perPage"), page, found.has_next, ("perPage", per_page))
+    return jsonify({"links": links, "reviews": found.items})
 
 
 def _public_filters(business_unit_id):

@@ -9,8 +9,8 @@ import re
 from flask import Blueprint, jsonify, request
 
 from ..state import errors
-from . import sandbox
-from .request_parsing import base_url, credentials, int_arg, required_arg
+from ..web.request import base_url, credentials, int_arg, required_arg, sandbox
+from ..web.responses import page_links, token_links
 
 bp = Blueprint("showcase", __name__, url_prefix="/v1/business-units")
 
@@ -24,19 +24,19 @@ SEARCH_PER_PAGE, ALL_PER_PAGE = 100, 1000
 
 @bp.get("/<business_unit_id>/profileinfo")
 def get_business_unit_profile_info(business_unit_id):
-    return jsonify(sandbox().get_business_unit_profile_info(credentials(), business_unit_id, base_url()))
+    return jsonify(sandbox().showcase.get_business_unit_profile_info(credentials(), business_unit_id, base_url()))
 
 
 @bp.get("/<business_unit_id>/web-links")
 def get_business_unit_web_links(business_unit_id):
     locale = _locale(required_arg("locale"))
-    return jsonify(sandbox().get_business_unit_web_links(credentials(), business_unit_id, locale, base_url()))
+    return jsonify(sandbox().showcase.get_business_unit_web_links(credentials(), business_unit_id, locale, base_url()))
 
 
 @bp.get("/<business_unit_id>/categories")
 def list_business_unit_categories(business_unit_id):
     country, locale = _country(), request.args.get("locale")
-    return jsonify(sandbox().list_business_unit_categories(
+    return jsonify(sandbox().showcase.list_business_unit_categories(
         credentials(), business_unit_id, country, _locale(locale) if locale is not None else None, base_url()))
 
 
@@ -47,7 +47,10 @@ def search_business_units():
     # The reference spells it 'perpage' here (lower case); 'perPage' is accepted too.
     sizes = [int_arg(name, None, 1, SEARCH_PER_PAGE) for name in ("perpage", "perPage")]
     per_page = next((size for size in sizes if size is not None), 20)
-    return jsonify(sandbox().search_business_units(credentials(), query, country, page, per_page, base_url()))
+    found = sandbox().showcase.search_business_units(credentials(), query, country, page, per_page, base_url())
+    filters = [("query", query), *([("country", country)] if country else [])]
+    return jsonify({"businessUnits": found.items,
+                    "links": page_links(filters, page, found.has_next, ("perpage", per_page))})
 
 
 @bp.get("/all")
@@ -59,7 +62,13 @@ def list_all_business_units():
     if cursor is not None and not OBJECT_ID.fullmatch(cursor):
         raise errors.MalformedRequest(
             f"query parameter 'cursor' must be the 'cursor' of a previous page, got {cursor!r}")
-    return jsonify(sandbox().list_all_business_units(credentials(), countries, page, per_page, cursor, base_url()))
+    found = sandbox().showcase.list_all_business_units(credentials(), countries, page, per_page, cursor, base_url())
+    filters = [("country", ",".join(countries))] if countries else []
+    if cursor is None:
+        links = page_links(filters, page or 1, found.has_next, ("perPage", per_page))
+    else:
+        links = token_links([*filters, ("perPage", per_page)], "cursor", found.next_token)
+    return jsonify({"businessUnits": found.items, "links": links, "cursor": found.next_token})
 
 
 def _locale(raw):

@@ -8,8 +8,7 @@ import re
 
 from flask import Blueprint, jsonify
 
-from ..api import sandbox
-from ..api.request_parsing import base_url, json_body
+from ..web.request import base_url, json_body, sandbox
 from ..state import errors
 from ..state.clock import EARLIEST, LATEST, parse_iso
 
@@ -80,22 +79,22 @@ def _checked(fields, required=(), at_least_one=False):
 @bp.post("/business-units/<business_unit_id>/reviews")
 def write_consumer_review(business_unit_id):
     review = _checked(NEW_REVIEW, required=("stars",))
-    body = sandbox().write_consumer_review(business_unit_id, review, base=base_url())
-    sandbox().deliver_pending_async()
+    body = sandbox().consumers.write_consumer_review(business_unit_id, review, base=base_url())
+    sandbox().webhooks.deliver_pending_async()
     return jsonify(body), 201
 
 
 @bp.patch("/reviews/<review_id>")
 def edit_consumer_review(review_id):
     changes = _checked(EDIT, at_least_one=True)
-    body = sandbox().edit_consumer_review(review_id, changes, base=base_url())
-    sandbox().deliver_pending_async()
+    body = sandbox().consumers.edit_consumer_review(review_id, changes, base=base_url())
+    sandbox().webhooks.deliver_pending_async()
     return jsonify(body)
 
 
 @bp.post("/reviews/<review_id>/report")
 def report_review(review_id):
     report = _checked(REPORT, required=("reason",))
-    body = sandbox().report_review(review_id, report["reason"], report.get("publicComment"), base=base_url())
-    sandbox().deliver_pending_async()
+    body = sandbox().consumers.report_review(review_id, report["reason"], report.get("publicComment"), base=base_url())
+    sandbox().webhooks.deliver_pending_async()
     return jsonify(body)

@@ -7,7 +7,7 @@ routes, relative to the sandbox it is opened in.
 
 from flask import Blueprint, render_template, request
 
-from ..api import SANDBOX_PREFIX, sandbox
+from ..web.request import SANDBOX_PREFIX, sandbox
 
 bp = Blueprint("dashboard", __name__, url_prefix="/_mock")
 

@@ -12,8 +12,7 @@ import jsonschema_rs
 from flask import Blueprint, jsonify
 
 from .. import scenario
-from ..api import sandbox
-from ..api.request_parsing import json_body
+from ..web.request import json_body, sandbox
 from ..state import errors
 from ..state.fault_presets import PRESETS
 from ..yaml_document import dotted
@@ -31,39 +30,39 @@ MESSAGES = {
 
 @bp.get("/faults")
 def list_fault_rules():
-    return jsonify(sandbox().list_fault_rules())
+    return jsonify(sandbox().faults.list_fault_rules())
 
 
 @bp.post("/faults")
 def create_fault_rule():
-    return jsonify(sandbox().create_fault_rule(_checked(json_body(), "faultRule"))), 201
+    return jsonify(sandbox().faults.create_fault_rule(_checked(json_body(), "faultRule"))), 201
 
 
 @bp.delete("/faults")
 def clear_fault_rules():
-    sandbox().clear_fault_rules()
+    sandbox().faults.clear_fault_rules()
     return "", 204
 
 
 @bp.get("/faults/<rule_id>")
 def get_fault_rule(rule_id):
-    return jsonify(sandbox().get_fault_rule(rule_id))
+    return jsonify(sandbox().faults.get_fault_rule(rule_id))
 
 
 @bp.delete("/faults/<rule_id>")
 def delete_fault_rule(rule_id):
-    sandbox().delete_fault_rule(rule_id)
+    sandbox().faults.delete_fault_rule(rule_id)
     return "", 204
 
 
 @bp.get("/rate-ceiling")
 def get_rate_ceiling():
-    return jsonify(sandbox().get_rate_ceiling())
+    return jsonify(sandbox().faults.get_rate_ceiling())
 
 
 @bp.put("/rate-ceiling")
 def set_rate_ceiling():
-    return jsonify(sandbox().set_rate_ceiling(_checked(json_body(), "rateCeiling")))
+    return jsonify(sandbox().faults.set_rate_ceiling(_checked(json_body(), "rateCeiling")))
 
 
 def _checked(body, definition):
@@ -85,4 +84,3 @@ def _validator(definition):
     schema = json.loads(scenario.SCHEMA_PATH.read_text(encoding="utf-8"))
     return jsonschema_rs.validator_for({"$schema": schema["$schema"], "$defs": schema["$defs"],
                                         "$ref": f"#/$defs/{definition}"})
-

@@ -2,7 +2,7 @@
 
 from flask import Blueprint, jsonify, request
 
-from ..api import sandbox
+from ..web.request import sandbox
 from ..state import errors
 
 bp = Blueprint("control_invitations", __name__, url_prefix="/_mock/invitations")
@@ -13,9 +13,9 @@ def list_sent_invitations():
     unit = request.args.get("businessUnitId")
     if unit is not None and not unit.strip():
         raise errors.MalformedRequest("query parameter 'businessUnitId' is empty; leave it out to list every unit's")
-    return jsonify(sandbox().list_sent_invitations(unit))
+    return jsonify(sandbox().invitations.list_sent_invitations(unit))
 
 
 @bp.get("/<invitation_id>")
 def get_sent_invitation(invitation_id):
-    return jsonify(sandbox().get_sent_invitation(invitation_id))
+    return jsonify(sandbox().invitations.get_sent_invitation(invitation_id))

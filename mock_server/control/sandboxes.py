@@ -9,7 +9,7 @@ import json
 from flask import Blueprint, current_app, jsonify
 
 from .. import scenario as scenarios
-from ..api.request_parsing import json_body
+from ..web.request import json_body
 from ..state import errors
 
 bp = Blueprint("sandboxes", __name__, url_prefix="/_mock/sandboxes")

@@ -6,8 +6,7 @@ import jsonschema_rs
 from flask import Blueprint, jsonify
 
 from .. import scenario
-from ..api import sandbox
-from ..api.request_parsing import json_body
+from ..web.request import json_body, sandbox
 from ..state import errors
 
 bp = Blueprint("settings", __name__, url_prefix="/_mock")
@@ -20,7 +19,7 @@ def update_sandbox_settings():
     problems = [_problem(error) for error in _settings_schema().iter_errors(body)]
     if problems:
         raise errors.MalformedRequest("; ".join(problems))
-    return jsonify(sandbox().update_sandbox_settings(body))
+    return jsonify(sandbox().settings.update_sandbox_settings(body))
 
 
 def _settings_schema():

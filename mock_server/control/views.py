@@ -4,8 +4,7 @@ from flask import Blueprint, jsonify, request, send_from_directory
 
 from .. import scenario, yaml_document
 from ..resources import OPENAPI_DIR
-from ..api import sandbox
-from ..api.request_parsing import int_arg, json_body
+from ..web.request import int_arg, json_body, sandbox
 from ..state import errors
 
 bp = Blueprint("control", __name__, url_prefix="/_mock")
@@ -15,7 +14,7 @@ SCENARIO_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "applic
 
 @bp.post("/reset")
 def reset_sandbox():
-    return jsonify(sandbox().reset_sandbox())
+    return jsonify(sandbox().control.reset_sandbox())
 
 
 @bp.post("/scenario")
@@ -26,33 +25,33 @@ def load_scenario():
     text = yaml_document.decode(request.get_data(), "<request body>", errors.InvalidScenario)
     if not text.strip():
         raise errors.InvalidScenario("<request body>: the body is empty; send a scenario (YAML or JSON)")
-    return jsonify(sandbox().load_scenario(scenario.parse(text, "<request body>")))
+    return jsonify(sandbox().control.load_scenario(scenario.parse(text, "<request body>")))
 
 
 @bp.get("/state")
 def get_sandbox_state():
-    return jsonify(sandbox().get_sandbox_state())
+    return jsonify(sandbox().control.get_sandbox_state())
 
 
 @bp.get("/secrets")
 def list_sandbox_secrets():
-    return jsonify(sandbox().list_sandbox_secrets())
+    return jsonify(sandbox().control.list_sandbox_secrets())
 
 
 @bp.get("/journal")
 def list_journal():
-    return jsonify(sandbox().list_journal(since=int_arg("since", 0, 0, 2**62), limit=int_arg("limit", 100, 1, 10000)))
+    return jsonify(sandbox().journal.list_journal(since=int_arg("since", 0, 0, 2**62), limit=int_arg("limit", 100, 1, 10000)))
 
 
 @bp.delete("/journal")
 def clear_journal():
-    sandbox().clear_journal()
+    sandbox().journal.clear_journal()
     return "", 204
 
 
 @bp.get("/clock")
 def get_clock():
-    return jsonify(sandbox().get_clock())
+    return jsonify(sandbox().control.get_clock())
 
 
 @bp.post("/clock/advance")
@@ -62,7 +61,7 @@ def advance_clock():
         raise errors.MalformedRequest('send {"seconds": N} and/or {"hours": N}, nothing else')
     _check_numbers(body)
     seconds = body.get("seconds", 0) + 3600 * body.get("hours", 0)
-    return jsonify(sandbox().advance_clock(seconds))
+    return jsonify(sandbox().control.advance_clock(seconds))
 
 
 @bp.patch("/business-units/<business_unit_id>")
@@ -76,7 +75,7 @@ def update_business_unit_settings(business_unit_id):
         raise errors.MalformedRequest("'partnerPermissions' must be true or false")
     if "plan" in body and not isinstance(body["plan"], str):
         raise errors.MalformedRequest("'plan' must be a string")
-    return jsonify(sandbox().update_business_unit_settings(
+    return jsonify(sandbox().control.update_business_unit_settings(
         business_unit_id, plan=body.get("plan"), partner_permissions=body.get("partnerPermissions")))
 
 

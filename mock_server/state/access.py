@@ -36,19 +36,24 @@ class Caller:
 
 
 class AccessRules:
-    """Mixin of Sandbox: resolve credentials into a Caller or raise the documented error."""
+    """Resolve credentials into a Caller or raise the documented error (every area asks it)."""
 
-    def _app(self, db, api_key):
+    def __init__(self, store, clock, settings):
+        """``settings``: the sandbox's Settings (the partner id header's name and rule)."""
+        self.store = store
+        self.clock = clock
+        self.settings = settings
+
+    def application(self, db, api_key):
         row = self._app_row(db, api_key)
         return dict(row) if row else None
 
     def _app_row(self, db, api_key):
-        # Applications are only ever added (a world load replaces them all and empties the
-        # cache), so a known key's row is read once per connection, not on every request.
-        return self.store.cached_row(db, ("application", api_key),
+        # A known key's row is read once per connection, not on every request.
+        return self.store.cached_row(db, ("application", api_key), (("applications", api_key),),
                                      "SELECT * FROM applications WHERE api_key = ?", (api_key,))
 
-    def _user(self, db, user_id):
+    def user(self, db, user_id):
         row = db.execute("SELECT * FROM business_users WHERE id = ?", (user_id,)).fetchone()
         return dict(row) if row else None
 
@@ -66,10 +71,10 @@ class AccessRules:
                 "get a new one with the refresh token")
         return dict(row)
 
-    def _caller_from_token(self, db, token):
+    def caller_from_token(self, db, token):
         row = self._valid_access_token(db, token)
-        return Caller(app=self._app(db, row["client_id"]),
-                      user=self._user(db, row["user_id"]) if row["user_id"] else None, token=row)
+        return Caller(app=self.application(db, row["client_id"]),
+                      user=self.user(db, row["user_id"]) if row["user_id"] else None, token=row)
 
     def public_caller(self, db, creds):
         if creds.empty:
@@ -78,13 +83,13 @@ class AccessRules:
                 "or an 'Authorization: Bearer <access token>' header")
         caller = None
         if creds.apikey:
-            app = self._app(db, creds.apikey)
+            app = self.application(db, creds.apikey)
             if app is not None:
                 caller = Caller(app=app)
             elif not creds.bearer:
                 raise errors.InvalidApiKey(f"the apikey {creds.apikey!r} is not the API key of any application")
         if caller is None:
-            caller = self._caller_from_token(db, creds.bearer)
+            caller = self.caller_from_token(db, creds.bearer)
         self._require_partner_header(db, caller, creds)
         return caller
 
@@ -96,7 +101,7 @@ class AccessRules:
                     "'Authorization: Bearer <access token>'")
             raise errors.MissingCredentials(
                 "no credentials: private endpoints need 'Authorization: Bearer <access token>'")
-        caller = self._caller_from_token(db, creds.bearer)
+        caller = self.caller_from_token(db, creds.bearer)
         self._require_partner_header(db, caller, creds)
         return caller
 
@@ -131,7 +136,7 @@ class AccessRules:
         if not user_id:
             raise errors.MalformedRequest("no business user: a client-credentials token must name one in the "
                                           "'x-business-user-id' header (or the body's user field)")
-        user = self._user(db, user_id)
+        user = self.user(db, user_id)
         if user is None or user["business_unit_id"] != unit_id:
             where = (f"the body's '{field}'" if given else
                      "the 'x-business-user-id' header" if header else "the token's user")
@@ -142,7 +147,7 @@ class AccessRules:
     def _require_partner_header(self, db, caller, creds):
         if caller.app["kind"] != "customer":
             return
-        settings = self.settings(db)
+        settings = self.settings.current(db)
         if not settings["partnerIdHeaderRequired"]:
             return  # the journal's credential summary still shows the header (or its absence)
         header = settings["partnerIdHeader"]
@@ -185,7 +190,7 @@ class AccessRules:
         app = self._app_row(db, client) if client else None
         summary["clientKind"] = app["kind"] if app else None
         summary["partnerId"] = app["partner_id"] if app else None
-        header = self.settings(db)["partnerIdHeader"]
+        header = self.settings.current(db)["partnerIdHeader"]
         summary["partnerIdHeader"] = creds.headers.get(header.lower())
         return summary
 

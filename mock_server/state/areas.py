@@ -6,8 +6,9 @@ An area is a module with:
   install_business_unit(db, unit, context)   write the area's part of one business unit
                                              (``unit``: its scenario entry; ``context``: world.UnitContext)
   install_world(db, scenario, now)           write the area's world-wide part (after all units)
-  Ops      a mixin class of Sandbox holding the area's operations (named after operationIds)
-Adding an area = writing the module and listing it here.
+and a class of the area's operations (named after operationIds), of which state/sandbox.py
+makes one object per sandbox. Adding an area = writing the module, listing it here and
+constructing its object in Sandbox.__init__.
 """
 
 from . import faults, invitations, product_reviews, reviews, showcase, webhooks

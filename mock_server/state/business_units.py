@@ -12,46 +12,46 @@ its shape here is an emulator choice.
 import json
 
 from . import errors
+from .results import Page
 from .text import trimmed
 
 LOCATIONS_PER_PAGE = 200
 STAR_FIELDS = ("oneStar", "twoStars", "threeStars", "fourStars", "fiveStars")
 
 
-class BusinessUnitOps:
-    """Mixin of Sandbox."""
+class BusinessUnits:
+    """Business units and their locations; other areas look units up through it."""
+
+    def __init__(self, store, access):
+        """``access``: the sandbox's AccessRules."""
+        self.store = store
+        self.access = access
 
     def find_business_unit(self, creds, name, base_url):
         with self.store.read() as db:
-            self.public_caller(db, creds)
+            self.access.public_caller(db, creds)
             row = db.execute("SELECT business_unit_id FROM business_unit_names WHERE name = ?",
-                             (_domain_of(name),)).fetchone()
+                             (domain_of(name),)).fetchone()
             if row is None:
                 raise errors.NotFound(f"no business unit has the domain {name!r}")
             return self._business_unit_object(db, row[0], base_url)
 
     def get_business_unit(self, creds, business_unit_id, base_url):
         with self.store.read() as db:
-            self.public_caller(db, creds)
+            self.access.public_caller(db, creds)
             return self._business_unit_object(db, business_unit_id, base_url)
 
-    def list_business_unit_locations(self, creds, business_unit_id, page, per_page, base_url):
+    def list_business_unit_locations(self, creds, business_unit_id, page, per_page):
         with self.store.read() as db:
-            self.public_caller(db, creds)
-            unit_id = self._business_unit_id(db, business_unit_id)
+            self.access.public_caller(db, creds)
+            unit_id = self.existing_id(db, business_unit_id)
             rows = db.execute(
                 "SELECT id, name, url_formatted_name, external_id, address FROM locations "
                 "WHERE business_unit_id = ? AND position >= ? ORDER BY position LIMIT ?",
                 (unit_id, (page - 1) * per_page, per_page + 1)).fetchall()
-        more = len(rows) > per_page
-        locations = [_location(row) for row in rows[:per_page]]
-        path = f"{base_url}/v1/business-units/{unit_id}/locations"
-        links = [{"href": f"{path}?page={page + 1}&perPage={per_page}", "method": "GET", "rel": "next-page"}] if more else []
-        if page > 1:
-            links.append({"href": f"{path}?page={page - 1}&perPage={per_page}", "method": "GET", "rel": "prev-page"})
-        return {"locations": locations, "links": links}
+        return Page([_location(row) for row in rows[:per_page]], len(rows) > per_page)
 
-    def _business_unit_id(self, db, business_unit_id):
+    def existing_id(self, db, business_unit_id):
         return self._business_unit_row(db, business_unit_id, columns="id")[0]
 
     @staticmethod
@@ -64,18 +64,19 @@ class BusinessUnitOps:
 
     def _business_unit_object(self, db, business_unit_id, base_url):
         """The unit's JSON object; NotFound for an unknown id. All but its links comes from the
-        store's cache (whatever changes the unit or its star counts forgets ``unit_key``) and is
-        shared by every caller: serialise it, never change it."""
-        body = self.store.cached(db, unit_key(business_unit_id), _cached_unit_body, business_unit_id)
+        store's cache (dropped when the unit's row or star counts change) and is shared by
+        every caller: serialise it, never change it."""
+        body = self.store.cached(db, unit_key(business_unit_id), _unit_depends_on(business_unit_id),
+                                 _cached_unit_body, business_unit_id)
         return {"links": _unit_links(body["id"], base_url), **body}
 
-    def _business_unit_objects(self, db, units, base_url):
+    def unit_objects(self, db, units, base_url):
         """Business-unit objects for rows of ``business_units``; star counts in one query."""
-        counts = self._star_counts(db, [unit["id"] for unit in units])
+        counts = self.star_counts(db, [unit["id"] for unit in units])
         return [_business_unit_json(unit, counts.get(unit["id"], {}), base_url) for unit in units]
 
     @staticmethod
-    def _star_counts(db, unit_ids):
+    def star_counts(db, unit_ids):
         """{unit id: {stars: count}} from review_counts (json_each: no bound-parameter limit)."""
         counts = {}
         for unit_id, stars, count in db.execute(
@@ -87,13 +88,16 @@ class BusinessUnitOps:
 
 
 def unit_key(unit_id):
-    """The store-cache key of a unit's JSON object (but its links): forget it where the unit's
-    row or star counts change."""
+    """The store-cache key of a unit's JSON object (but its links)."""
     return ("business unit", unit_id)
 
 
+def _unit_depends_on(unit_id):
+    return (("business_units", unit_id), ("review_counts", unit_id))
+
+
 def _cached_unit_body(db, business_unit_id):
-    unit = BusinessUnitOps._business_unit_row(db, business_unit_id)
+    unit = BusinessUnits._business_unit_row(db, business_unit_id)
     counts = dict(db.execute("SELECT stars, count FROM review_counts WHERE business_unit_id = ? AND count > 0",
                              (unit["id"],)).fetchall())
     return _unit_body(unit, counts)
@@ -111,7 +115,7 @@ def _unit_links(unit_id, base_url):
 
 def _unit_body(unit, counts):
     total = sum(counts.values())
-    trust_score = _trust_score(counts)
+    trust_score = trust_score_of(counts)
     return {
         "id": unit["id"],
         "displayName": unit["display_name"],
@@ -125,7 +129,7 @@ def _unit_body(unit, counts):
     }
 
 
-def _domain_of(name):
+def domain_of(name):
     """Accept what a customer types: a bare domain, or a URL / 'www.' form of it."""
     name = trimmed(name).lower()
     for prefix in ("https://", "http://"):
@@ -134,7 +138,7 @@ def _domain_of(name):
     return name.split("/", 1)[0]
 
 
-def _trust_score(counts):
+def trust_score_of(counts):
     total = sum(counts.values())
     stars = sum(n * c for n, c in counts.items())
     return round((stars + 7 * 3.5) / (total + 7), 1)

@@ -4,30 +4,38 @@ import base64
 import json
 
 from . import errors, world
-from .business_units import unit_key
 from .clock import LATEST, iso
 
 PLANS = ("free", "standard", "premium", "advanced", "enterprise")
 
 
-class ControlOps:
-    """Mixin of Sandbox."""
+class Control:
+    """Reset, load, inspect, move the clock, act as the customer in the Business app."""
+
+    def __init__(self, name, store, clock, settings, journal, business_units):
+        """``name``: the sandbox's; ``journal``: emptied by each load; ``business_units``: looks units up."""
+        self.name = name
+        self.store = store
+        self.clock = clock
+        self.settings = settings
+        self.journal = journal
+        self.business_units = business_units
 
     def reset_sandbox(self):
         """Reload the world that was last loaded; tokens, codes, keys and the clock start over."""
-        self._write_journal()  # journal.py: kept if the load fails
+        self.journal.write_waiting()  # journal.py: kept if the load fails
         with self.store.transaction() as db:
             scenario = self.store.get_meta(db, "scenario")
             world.install(db, self.store, self.clock, scenario)
-            self._empty_journal(db)
+            self.journal.empty(db)
         return self.get_sandbox_state()
 
     def load_scenario(self, scenario):
         """Replace the world with an already validated scenario (all or nothing)."""
-        self._write_journal()  # journal.py: kept if the load fails
+        self.journal.write_waiting()  # journal.py: kept if the load fails
         with self.store.transaction() as db:
             world.install(db, self.store, self.clock, scenario)
-            self._empty_journal(db)
+            self.journal.empty(db)
         return self.get_sandbox_state()
 
     def get_sandbox_state(self):
@@ -38,7 +46,7 @@ class ControlOps:
                 "sandbox": self.name,
                 "scenario": scenario.get("name"),
                 "now": iso(self.clock.now(db)),
-                "settings": self.settings(db),
+                "settings": self.settings.current(db),
                 "partners": [self._partner_state(db, row) for row in db.execute("SELECT * FROM partners")],
                 "businessUnits": [self._unit_state(db, row) for row in
                                   db.execute("SELECT * FROM business_units ORDER BY identifying_name")],
@@ -85,13 +93,12 @@ class ControlOps:
         if plan is not None and plan not in PLANS:
             raise errors.MalformedRequest(f"'plan' must be one of {', '.join(PLANS)}, got {plan!r}")
         with self.store.transaction() as db:
-            unit_id = self._business_unit_id(db, business_unit_id)
+            unit_id = self.business_units.existing_id(db, business_unit_id)
             if plan is not None:
                 db.execute("UPDATE business_units SET plan = ? WHERE id = ?", (plan, unit_id))
             if partner_permissions is not None:
                 db.execute("UPDATE business_units SET partner_permissions = ? WHERE id = ?",
                            (int(partner_permissions), unit_id))
-            self.store.forget(db, unit_key(unit_id))  # the unit's cached row
             return self._unit_state(db, db.execute("SELECT * FROM business_units WHERE id = ?", (unit_id,)).fetchone())
 
     def _partner_state(self, db, row):

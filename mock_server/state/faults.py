@@ -6,9 +6,9 @@ A rule matches by method, path and credentials, then fires ``times`` times at mo
 with ``probability`` (drawn from sha256(seed, rule id, match number): the same run sees the
 same faults). Rules are tried in creation order; the first that fires decides.
 
-Paths are globs, not regexes (a regex cannot be checked by the contract's schema): ``*`` is any
-run of characters but ``/``, ``**`` any run including ``/``, ``?`` one character but ``/``;
-everything else is literal and the whole path (without query string) must match.
+Paths are globs (mock_server/path_glob.py, shared with journal queries): ``*`` is any run of
+characters but ``/``, ``**`` any run including ``/``, ``?`` one character but ``/``; everything
+else is literal and the whole path (without query string) must match.
 
 The rate ceiling (reference §7: 833 calls per 5 minutes, 10,000 per hour; exceeded -> 429)
 counts per client (the ``apikey``, else the client id of a known bearer token; calls with
@@ -21,15 +21,14 @@ frees), though the real API documents no rate-limit headers.
 import hashlib
 import json
 import math
-import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
+from ..path_glob import glob_matches
 from . import errors
 from .access import Credentials
 from .clock import iso
 from .fault_presets import preset
-from .store import Store
+from .store import Store, insert
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS fault_rules (
@@ -45,6 +44,7 @@ CEILING_RULE = "rate-ceiling"  # what the journal names when the ceiling refused
 DOCUMENTED_LIMITS = ({"calls": 833, "seconds": 300}, {"calls": 10000, "seconds": 3600})
 ACTIVE = "times IS NULL OR fired < times"
 ANY_ACTIVE = "fault_rules:any active"  # the store's cached answer to "is any rule active?"
+ANY_ACTIVE_DEPENDS_ON = (("fault_rules", None),)  # any write to the rules (a firing counts) drops it
 
 
 @dataclass(frozen=True)
@@ -110,8 +110,15 @@ def normal_ceiling(spec):
             "limits": [{"calls": int(lim["calls"]), "seconds": int(lim["seconds"])} for lim in limits]}
 
 
-class FaultOps:
-    """Mixin of Sandbox: the fault rules, the rate ceiling, and the decision for one request."""
+class Faults:
+    """The fault rules, the rate ceiling, and the decision for one request."""
+
+    def __init__(self, store, clock, ids, settings):
+        """``settings``: the sandbox's Settings (the rate ceiling lives there)."""
+        self.store = store
+        self.clock = clock
+        self.ids = ids
+        self.settings = settings
 
     def list_fault_rules(self):
         with self.store.read() as db:
@@ -135,13 +142,11 @@ class FaultOps:
         with self.store.transaction() as db:
             self._fault_rule_row(db, rule_id)
             db.execute("DELETE FROM fault_rules WHERE id = ?", (rule_id,))
-            self.store.forget(db, ANY_ACTIVE)
 
     def clear_fault_rules(self):
         """Forget every rule, the scenario's too (until the next reset)."""
         with self.store.transaction() as db:
             db.execute("DELETE FROM fault_rules")
-            self.store.forget(db, ANY_ACTIVE)
 
     def get_rate_ceiling(self):
         """The ceiling and, per client, the calls it counts in each window now."""
@@ -158,14 +163,14 @@ class FaultOps:
     def set_rate_ceiling(self, spec):
         """Switch the ceiling on or off and set its limits (``spec`` already checked); counts are kept."""
         with self.store.transaction() as db:
-            self.store.set_meta(db, "settings", {**self.settings(db), "rateCeiling": normal_ceiling(spec)})
+            self.store.set_meta(db, "settings", {**self.settings.current(db), "rateCeiling": normal_ceiling(spec)})
         return self.get_rate_ceiling()
 
     def fault_for(self, facts):
         """The FaultDecision for one emulated request, or None to serve it normally."""
         with self.store.read() as db:
             ceiling = self._rate_ceiling(db)
-            rules = self.store.cached(db, ANY_ACTIVE, _any_active_rule)
+            rules = self.store.cached(db, ANY_ACTIVE, ANY_ACTIVE_DEPENDS_ON, _any_active_rule)
         if not rules and not ceiling["enabled"]:
             return None  # the common case: answered from the store's cache, no statement
         with self.store.transaction() as db:
@@ -185,7 +190,6 @@ class FaultOps:
             if row["probability"] < 1 and _draw(seed, row["id"], row["matched"]) >= row["probability"]:
                 continue
             db.execute("UPDATE fault_rules SET fired = fired + 1 WHERE seq = ?", (row["seq"],))
-            self.store.forget(db, ANY_ACTIVE)  # that may have been the rule's last time
             return self._decision(db, row["id"], spec)
         return None
 
@@ -211,7 +215,7 @@ class FaultOps:
             if row is not None and row[0] + lim["seconds"] - now >= wait:
                 wait, reached = row[0] + lim["seconds"] - now, lim
         if reached is None:
-            db.execute("INSERT INTO rate_calls VALUES (?, ?)", (client, now))
+            insert(db, "rate_calls", client=client, at=now)
             return None
         seconds = max(1, math.ceil(wait))
         error = errors.RateLimited(f"{reached['calls']} calls in {reached['seconds']} s reached for client "
@@ -219,7 +223,7 @@ class FaultOps:
         return FaultDecision(CEILING_RULE, base=error)
 
     def _rate_ceiling(self, db):
-        return self.settings(db).get("rateCeiling") or {"enabled": False, "limits": list(DOCUMENTED_LIMITS)}
+        return self.settings.current(db).get("rateCeiling") or {"enabled": False, "limits": list(DOCUMENTED_LIMITS)}
 
     def _fault_rule_row(self, db, rule_id):
         row = db.execute("SELECT * FROM fault_rules WHERE id = ?", (rule_id,)).fetchone()
@@ -228,7 +232,6 @@ class FaultOps:
         return row
 
 
-Ops = FaultOps
 
 
 class _Client:
@@ -258,7 +261,6 @@ def _insert_rule(db, rule_id, spec, source, now):
     db.execute("INSERT INTO fault_rules (id, spec, source, times, probability, created_at) VALUES (?, ?, ?, ?, ?, ?)",
                (rule_id, json.dumps(_integral(spec)), source, None if times is None else int(times),
                 float(spec.get("probability", 1)), iso(now)))
-    Store.forget(db, ANY_ACTIVE)
 
 
 def _integral(value):
@@ -275,20 +277,13 @@ def _integral(value):
 def _matches(spec, facts, client):
     if spec.get("method", "*") not in ("*", facts.method):
         return False
-    if not _glob(spec.get("path", "/**")).fullmatch(facts.path):
+    if not glob_matches(spec.get("path", "/**"), facts.path):
         return False
     wanted = spec.get("credentials", {})
     creds = facts.credentials
     return (("apikey" not in wanted or creds.apikey == wanted["apikey"])
             and ("bearer" not in wanted or bool(creds.bearer) == wanted["bearer"])
             and ("clientId" not in wanted or client.id == wanted["clientId"]))
-
-
-@lru_cache(maxsize=256)
-def _glob(pattern):
-    parts = re.split(r"(\*\*|\*|\?)", pattern)
-    wild = {"**": ".*", "*": "[^/]*", "?": "[^/]"}
-    return re.compile("".join(wild.get(part) or re.escape(part) for part in parts), re.DOTALL)
 
 
 def _draw(seed, rule_id, number):

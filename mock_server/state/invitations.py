@@ -25,6 +25,7 @@ import json
 from . import errors
 from . import invitation_requests as rules
 from .clock import iso
+from .store import insert_many
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS invitation_templates (
@@ -53,7 +54,7 @@ def install_business_unit(db, unit, context):
     if templates is None:
         templates = _default_templates(unit, context.ids)
     local = COUNTRY_LOCALES.get(unit.get("country", "DK"), "en-US")
-    db.executemany("INSERT INTO invitation_templates VALUES (?, ?, ?, ?, ?, ?, ?)",
+    insert_many(db, "invitation_templates", ("business_unit_id", "position", "id", "name", "is_default", "locale", "type"),
                    [(unit["id"], n, t["id"], t["name"], int(t.get("isDefaultTemplate", False)),
                      t.get("locale", local), t.get("type", SERVICE_TYPE)) for n, t in enumerate(templates)])
 
@@ -105,8 +106,16 @@ def consume_invitation(db, invitation_id, now):
             "tags": json.loads(row["tags"]), "locale": row["locale"], "source": "InvitationApi"}
 
 
-class InvitationOps:
-    """Mixin of Sandbox: the Invitations API and its control-plane views."""
+class Invitations:
+    """The Invitations API and its control-plane views."""
+
+    def __init__(self, store, clock, ids, access, business_units):
+        """``access`` and ``business_units``: the sandbox's areas."""
+        self.store = store
+        self.clock = clock
+        self.ids = ids
+        self.access = access
+        self.business_units = business_units
 
     def create_email_invitation(self, creds, business_unit_id, body):
         with self.store.transaction() as db:
@@ -174,7 +183,7 @@ class InvitationOps:
             if business_unit_id is None:
                 rows = db.execute("SELECT * FROM invitations ORDER BY seq").fetchall()
             else:
-                unit_id = self._business_unit_id(db, business_unit_id)
+                unit_id = self.business_units.existing_id(db, business_unit_id)
                 rows = db.execute("SELECT * FROM invitations WHERE business_unit_id = ? ORDER BY seq",
                                   (unit_id,)).fetchall()
         return {"invitations": [_invitation_json(row, now) for row in rows]}
@@ -190,17 +199,17 @@ class InvitationOps:
     def _invitations_caller(self, db, creds, business_unit_id):
         """(unit id, caller): 401 without a usable bearer, then 404 for an unknown unit, then 403
         when the token's user (or client-credentials application) is not the unit's."""
-        caller = self.private_caller(db, creds)
-        unit_id = self._business_unit_id(db, business_unit_id)
-        return unit_id, self.unit_access(caller, unit_id)
+        caller = self.access.private_caller(db, creds)
+        unit_id = self.business_units.existing_id(db, business_unit_id)
+        return unit_id, self.access.unit_access(caller, unit_id)
 
     def _sending_user(self, db, caller, creds, unit_id):
         """The user the call is made as: x-business-user-id, else the token's own user (None for a
         client-credentials token without the header); it must be an Admin or Manager of the unit."""
         if not creds.headers.get("x-business-user-id") and caller.user is None:
             return None
-        user_id = self.acting_user_id(db, caller, creds, unit_id)
-        user = self._user(db, user_id)
+        user_id = self.access.acting_user_id(db, caller, creds, unit_id)
+        user = self.access.user(db, user_id)
         if user["role"] not in SENDER_ROLES:
             raise errors.Forbidden(f"business user {user['email']!r} has the role {user['role']!r}; invitations are "
                                    "sent and their data deleted by an Admin or Manager of the business unit")
@@ -277,6 +286,3 @@ def _invitation_json(row, now):
             "redirectUri": details["redirectUri"], "serviceReviewInvitation": details[rules.SERVICE],
             "productReviewInvitation": details[rules.PRODUCT], "createdAt": iso(row["created_at"]),
             "sendTime": iso(row["send_at"]), "reviewedAt": iso(row["reviewed_at"]) if row["reviewed_at"] else None}
-
-
-Ops = InvitationOps

@@ -35,8 +35,16 @@ INSERT = "INSERT INTO journal (entry) VALUES (?)"
 _encode = json.JSONEncoder(separators=(",", ":")).encode  # compact: 7% fewer bytes kept per entry
 
 
-class JournalOps:
-    """Mixin of Sandbox (which starts ``_unwritten_journal``: a memory store's waiting entries)."""
+class Journal:
+    """The journal of one sandbox."""
+
+    def __init__(self, store, clock, settings, access):
+        """``access`` summarises each request's credentials (AccessRules.describe_credentials)."""
+        self.store = store
+        self.clock = clock
+        self.settings = settings
+        self.access = access
+        self._unwritten = []  # a memory store's entries waiting to be written
 
     def record_request(self, entry):
         """Append one request (already redacted by the caller). ``entry["credentials"]`` is the
@@ -44,21 +52,21 @@ class JournalOps:
         if self.store.path is None:
             with self.store.read() as db:  # a memory store's lock: held while the waiting list changes
                 # Encoded when written: the entry is a new object nothing else holds.
-                self._unwritten_journal.append(self._complete_entry(db, entry))
-                if len(self._unwritten_journal) >= BATCH:
-                    self._write_journal()
+                self._unwritten.append(self._complete_entry(db, entry))
+                if len(self._unwritten) >= BATCH:
+                    self.write_waiting()
             return
         with self.store.transaction() as db:
             seq = db.execute(INSERT, (_encode(self._complete_entry(db, entry)),)).lastrowid
-            limit = self.settings(db)["journalLimit"]
+            limit = self.settings.current(db)["journalLimit"]
             if seq % max(1, limit // 100) == 0:
                 db.execute("DELETE FROM journal WHERE seq <= ?", (seq - limit,))
 
     def list_journal(self, since=0, limit=100):
-        self._write_journal()
+        self.write_waiting()
         with self.store.read() as db:
             newest = db.execute("SELECT max(seq) FROM journal").fetchone()[0] or 0
-            oldest_shown = newest - self.settings(db)["journalLimit"]  # a file store's await the next trim
+            oldest_shown = newest - self.settings.current(db)["journalLimit"]  # a file store's await the next trim
             rows = db.execute("SELECT seq, entry FROM journal WHERE seq > ? ORDER BY seq LIMIT ?",
                               (max(since, oldest_shown), limit)).fetchall()
         entries = [{"seq": row["seq"], **json.loads(row["entry"])} for row in rows]
@@ -66,25 +74,25 @@ class JournalOps:
 
     def clear_journal(self):
         with self.store.transaction() as db:
-            self._empty_journal(db)
+            self.empty(db)
 
     def _complete_entry(self, db, entry):
         now = self.clock.now(db)
-        return {**entry, "credentials": self.describe_credentials(db, entry["credentials"]),
+        return {**entry, "credentials": self.access.describe_credentials(db, entry["credentials"]),
                 "time": iso(now), "at": round(now, 3)}
 
-    def _write_journal(self):
+    def write_waiting(self):
         """Write a memory store's waiting entries, then keep the newest ``journalLimit`` rows."""
-        if not self._unwritten_journal:
+        if not self._unwritten:
             return
         with self.store.transaction() as db:
-            db.executemany(INSERT, [(_encode(entry),) for entry in self._unwritten_journal])
+            db.executemany(INSERT, [(_encode(entry),) for entry in self._unwritten])
             newest = db.execute("SELECT max(seq) FROM journal").fetchone()[0]
-            db.execute("DELETE FROM journal WHERE seq <= ?", (newest - self.settings(db)["journalLimit"],))
-            self._unwritten_journal.clear()
+            db.execute("DELETE FROM journal WHERE seq <= ?", (newest - self.settings.current(db)["journalLimit"],))
+            self._unwritten.clear()
 
-    def _empty_journal(self, db):
+    def empty(self, db):
         """Delete every entry, waiting ones too, in the caller's transaction. A world load calls
-        _write_journal before its transaction, so a load that fails loses no entry."""
+        write_waiting before its transaction, so a load that fails loses no entry."""
         db.execute("DELETE FROM journal")
-        self._unwritten_journal.clear()
+        self._unwritten.clear()

@@ -19,13 +19,22 @@ from urllib.parse import urlsplit
 
 from . import errors
 from .clock import iso
+from .store import insert, insert_many
 
 GRANTS = ("password", "authorization_code", "client_credentials", "refresh_token")
 LOOPBACK = ("localhost", "127.0.0.1", "::1")
 
 
-class OAuthOps:
-    """Mixin of Sandbox."""
+class OAuth:
+    """Token endpoints and the authorization-code flow's login page."""
+
+    def __init__(self, store, clock, ids, settings, access):
+        """The sandbox's store, clock, ids and Settings; ``access``: its AccessRules."""
+        self.store = store
+        self.clock = clock
+        self.ids = ids
+        self.settings = settings
+        self.access = access
 
     # -- token endpoint -------------------------------------------------------------------
     def create_access_token(self, client, form):
@@ -65,15 +74,15 @@ class OAuthOps:
         if client is None:
             return
         with self.store.transaction() as db:
-            limit = self.settings(db)["tokenRequestsPerMinute"]
-            if not limit or self._app(db, client[0]) is None:
+            limit = self.settings.current(db)["tokenRequestsPerMinute"]
+            if not limit or self.access.application(db, client[0]) is None:
                 return
             now = self.clock.now(db)
             db.execute("DELETE FROM token_requests WHERE client_id = ? AND at <= ?", (client[0], now - 60))
             count, oldest = db.execute("SELECT COUNT(*), MIN(at) FROM token_requests WHERE client_id = ?",
                                        (client[0],)).fetchone()
             if count < limit:
-                db.execute("INSERT INTO token_requests VALUES (?, ?)", (client[0], now))
+                insert(db, "token_requests", client_id=client[0], at=now)
                 return
             wait = max(1, math.ceil(oldest + 60 - now))
         raise errors.RateLimited(
@@ -102,7 +111,7 @@ class OAuthOps:
                 "client credentials are missing: send 'Authorization: Basic base64(apiKey:apiSecret)' "
                 "or the form fields client_id and client_secret")
         key, secret = client
-        app = self._app(db, key)
+        app = self.access.application(db, key)
         if app is None:
             raise errors.InvalidClient(f"{key!r} is not the API key of any application")
         if app["api_secret"] != secret:
@@ -120,7 +129,7 @@ class OAuthOps:
         return self._issue(db, app, dict(user), "password")
 
     def _grant_client_credentials(self, db, app, form):
-        if app["kind"] == "customer" and not self.settings(db)["clientCredentialsForCustomerKeys"]:
+        if app["kind"] == "customer" and not self.settings.current(db)["clientCredentialsForCustomerKeys"]:
             raise errors.UnauthorizedClient(
                 "client_credentials is refused for a customer key a partner created: the customer's data is "
                 "reached only with a token the customer granted, so send the customer through the login "
@@ -148,7 +157,7 @@ class OAuthOps:
                 f"redirect_uri {form['redirect_uri']!r} differs from the one used at the login page "
                 f"({row['redirect_uri']!r}); it must be identical")
         db.execute("UPDATE authorization_codes SET used_at = ? WHERE code = ?", (now, row["code"]))
-        user = self._user(db, row["user_id"])
+        user = self.access.user(db, row["user_id"])
         self._check_user_may_use(user, app)
         return self._issue(db, app, user, "authorization_code", origin=_code_origin(row["code"]))
 
@@ -164,7 +173,7 @@ class OAuthOps:
             raise errors.InvalidGrant(f"the refresh token expired at {iso(row['expires_at'])}")
         if row["client_id"] != app["api_key"]:
             raise errors.InvalidGrant("the refresh token was issued to another client")
-        user = self._user(db, row["user_id"]) if row["user_id"] else None
+        user = self.access.user(db, row["user_id"]) if row["user_id"] else None
         body = self._issue(db, app, user, row["grant_type"], origin=row["token"])
         for field in ("app_enduser", "client_id"):  # the refresh response omits these
             body.pop(field, None)
@@ -184,24 +193,24 @@ class OAuthOps:
     def _issue(self, db, app, user, grant, with_refresh=True, origin=None):
         """Mint the tokens of a grant; ``origin`` (the code or refresh token they came from) is
         recorded so that revoking it reaches them."""
-        settings = self.settings(db)
+        settings = self.settings.current(db)
         now = self.clock.now(db)
         access = "tpa-" + self.ids.token(db, "access")
         refresh = "tpr-" + self.ids.token(db, "refresh") if with_refresh else None
         access_ttl = settings["accessTokenLifetimeSeconds"]
         refresh_ttl = settings["refreshTokenLifetimeSeconds"]
         user_id = user["id"] if user else None
-        db.execute("INSERT INTO tokens VALUES (?, 'access', ?, ?, ?, ?, ?, 0, ?)",
-                   (access, app["api_key"], user_id, grant, now, now + access_ttl, refresh))
+        insert(db, "tokens", token=access, kind="access", client_id=app["api_key"], user_id=user_id,
+               grant_type=grant, issued_at=now, expires_at=now + access_ttl, pair=refresh)
         body = {"access_token": access, "issued_at": str(int(now)), "expires_in": str(access_ttl),
                 "token_type": "BearerToken"}
         if refresh:
-            db.execute("INSERT INTO tokens VALUES (?, 'refresh', ?, ?, ?, ?, ?, 0, NULL)",
-                       (refresh, app["api_key"], user_id, grant, now, now + refresh_ttl))
+            insert(db, "tokens", token=refresh, kind="refresh", client_id=app["api_key"], user_id=user_id,
+                   grant_type=grant, issued_at=now, expires_at=now + refresh_ttl)
             body.update({"refresh_token": refresh, "refresh_token_issued_at": str(int(now)),
                          "refresh_token_expires_in": str(refresh_ttl), "refresh_token_status": "approved"})
         if origin:
-            db.executemany("INSERT INTO token_origins VALUES (?, ?)", [(t, origin) for t in (access, refresh) if t])
+            insert_many(db, "token_origins", ("token", "origin"), [(t, origin) for t in (access, refresh) if t])
         if user_id:
             body["app_enduser"] = user_id
         body["client_id"] = app["api_key"]
@@ -231,9 +240,9 @@ class OAuthOps:
                 return {"access_token": body["access_token"], "token_type": "bearer",
                         "expires_in": body["expires_in"]}
             code = self.ids.token(db, "code", 32)
-            ttl = self.settings(db)["authorizationCodeLifetimeSeconds"]
-            db.execute("INSERT INTO authorization_codes VALUES (?, ?, ?, ?, ?, NULL)",
-                       (code, client_id, redirect_uri, user["id"], self.clock.now(db) + ttl))
+            ttl = self.settings.current(db)["authorizationCodeLifetimeSeconds"]
+            insert(db, "authorization_codes", code=code, client_id=client_id, redirect_uri=redirect_uri,
+                   user_id=user["id"], expires_at=self.clock.now(db) + ttl)
             return {"code": code}
 
     def _authorization_client(self, db, client_id, redirect_uri, response_type):
@@ -244,7 +253,7 @@ class OAuthOps:
         if response_type not in ("code", "token"):
             raise errors.LoginPageError(
                 f"the query parameter 'response_type' must be 'code' or 'token', got {response_type!r}")
-        app = self._app(db, client_id)
+        app = self.access.application(db, client_id)
         if app is None:
             raise errors.LoginPageError(f"client_id {client_id!r} is not the API key of any application")
         allowed = json.loads(app["redirect_uris"])

@@ -13,11 +13,11 @@ real API is undocumented these are emulator decisions (README, "Emulator decisio
 
 import json
 from dataclasses import dataclass
-from urllib.parse import urlencode
 
 from . import errors
 from .business_units import STAR_FIELDS
 from .ids import SeededIds
+from .results import Page
 from .product_catalog import (PRODUCT_COLUMNS, REVIEW_COLUMNS, STATES, listed_review_rows, product_rows,
                               review_rows)
 
@@ -54,13 +54,13 @@ class ProductReviewQuery:
     states: tuple = PUBLISHED
     locale: str | None = None
 
-    def link(self, path, page, private):
+    def filters(self, private):
+        """The query's filters as query parameters (pairs), normalised: what page links keep."""
         params = {"sku": ",".join(self.skus) if self.skus else None, "productUrl": self.product_url,
                   "language": ",".join(self.languages) if self.languages else None,
                   "stars": ",".join(map(str, self.stars)) if self.stars else None,
-                  "state": ",".join(self.states) if private else None, "locale": self.locale,
-                  "page": page, "perPage": self.per_page}
-        return f"{path}?{urlencode({k: v for k, v in params.items() if v is not None})}"
+                  "state": ",".join(self.states) if private else None, "locale": self.locale}
+        return [(k, v) for k, v in params.items() if v is not None]
 
 
 def install_business_unit(db, unit, context):
@@ -93,23 +93,27 @@ def _insert(table, columns):
     return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
 
 
-class ProductReviewOps:
-    """Mixin of Sandbox; methods named after the operationIds."""
+class ProductReviews:
+    """Product reviews and their summaries; methods named after the operationIds."""
 
-    def list_product_reviews(self, creds, business_unit_id, query, base_url):
+    def __init__(self, store, access, business_units):
+        """``access`` and ``business_units``: the sandbox's areas."""
+        self.store = store
+        self.access = access
+        self.business_units = business_units
+
+    def list_product_reviews(self, creds, business_unit_id, query):
         with self.store.read() as db:
-            self.public_caller(db, creds)
-            unit_id = self._business_unit_id(db, business_unit_id)
+            self.access.public_caller(db, creds)
+            unit_id = self.business_units.existing_id(db, business_unit_id)
             skus = self._skus_with_url(db, unit_id, query.skus, query.product_url)
             rows = self._product_review_page(db, unit_id, query, skus, PUBLISHED)
-        path = f"{base_url}/v1/product-reviews/business-units/{unit_id}/reviews"
-        return {"productReviews": [_public(row) for row in rows[:query.per_page]],
-                "links": _links(query, path, len(rows) > query.per_page, private=False)}
+        return Page([_public(row) for row in rows[:query.per_page]], len(rows) > query.per_page)
 
     def get_product_reviews_summary(self, creds, business_unit_id, skus):
         with self.store.read() as db:
-            self.public_caller(db, creds)
-            unit_id = self._business_unit_id(db, business_unit_id)
+            self.access.public_caller(db, creds)
+            unit_id = self.business_units.existing_id(db, business_unit_id)
             counts = dict(db.execute(
                 "SELECT stars, count(*) FROM product_reviews WHERE business_unit_id = ? AND state = 'published' "
                 "AND sku IN (SELECT value FROM json_each(?)) GROUP BY stars", (unit_id, json.dumps(skus))).fetchall())
@@ -117,8 +121,8 @@ class ProductReviewOps:
 
     def get_product_reviews_batch_summaries(self, creds, business_unit_id, skus):
         with self.store.read() as db:
-            self.public_caller(db, creds)
-            unit_id = self._business_unit_id(db, business_unit_id)
+            self.access.public_caller(db, creds)
+            unit_id = self.business_units.existing_id(db, business_unit_id)
             counts = {}
             for sku, stars, count in db.execute(
                     "SELECT sku, stars, count(*) FROM product_reviews WHERE business_unit_id = ? AND "
@@ -127,23 +131,21 @@ class ProductReviewOps:
                 counts.setdefault(sku, {})[stars] = count
         return {"summaries": [_summary(sku, counts.get(sku, {})) for sku in skus]}
 
-    def list_private_product_reviews(self, creds, business_unit_id, query, base_url):
+    def list_private_product_reviews(self, creds, business_unit_id, query):
         with self.store.read() as db:
-            caller = self.private_caller(db, creds)
-            unit_id = self._business_unit_id(db, business_unit_id)
-            self.unit_access(caller, unit_id)
+            caller = self.access.private_caller(db, creds)
+            unit_id = self.business_units.existing_id(db, business_unit_id)
+            self.access.unit_access(caller, unit_id)
             rows = self._product_review_page(db, unit_id, query, query.skus, query.states)
-        path = f"{base_url}/v1/private/product-reviews/business-units/{unit_id}/reviews"
-        return {"productReviews": [_private(row) for row in rows[:query.per_page]],
-                "links": _links(query, path, len(rows) > query.per_page, private=True)}
+        return Page([_private(row) for row in rows[:query.per_page]], len(rows) > query.per_page)
 
     def get_private_product_review(self, creds, review_id):
         with self.store.read() as db:
-            caller = self.private_caller(db, creds)
+            caller = self.access.private_caller(db, creds)
             row = db.execute(f"{_SELECT} WHERE r.id = ?", (review_id,)).fetchone()
             if row is None:
                 raise errors.NotFound(f"no product review has the id {review_id!r}")
-            self.unit_access(caller, row["business_unit_id"])
+            self.access.unit_access(caller, row["business_unit_id"])
         return _private(row)
 
     def _skus_with_url(self, db, unit_id, skus, product_url):
@@ -176,13 +178,6 @@ def _languages(languages):
     return None if languages is None or "all" in languages else languages
 
 
-def _links(query, path, more, private):
-    links = [{"href": query.link(path, query.page + 1, private), "method": "GET", "rel": "next-page"}] if more else []
-    if query.page > 1:
-        links.append({"href": query.link(path, query.page - 1, private), "method": "GET", "rel": "prev-page"})
-    return links
-
-
 def _summary(sku, counts):
     total = sum(counts.values())
     average = round(sum(stars * n for stars, n in counts.items()) / total, 1) if total else 0
@@ -205,5 +200,4 @@ def _private(row):
             "referenceId": row["reference_id"], "conversationId": None, "attachments": [], "attributeRatings": []}
 
 
-Ops = ProductReviewOps
-__all__ = ["SCHEMA", "STATES", "TABLES", "Ops", "ProductReviewQuery", "install_business_unit", "install_world"]
+__all__ = ["SCHEMA", "STATES", "TABLES", "ProductReviewQuery", "install_business_unit", "install_world"]

@@ -84,7 +84,7 @@ class Registry:
 
     def describe(self, name):
         sandbox = self.get(name)
-        state = sandbox.get_clock()
+        state = sandbox.control.get_clock()
         with sandbox.store.read() as db:
             scenario = sandbox.store.get_meta(db, "scenario") or {}
         created = None

@@ -1,24 +1,31 @@
-"""A sandbox: one isolated world (store, clock, ids) and every operation on it.
+"""A sandbox: one isolated world (store, clock, ids) and one object per area of operations.
 
-Operation methods are named after the OpenAPI operationIds; they live in the mixins by area.
+Each area object is given what it needs, explicitly: the store, the clock, the ids, and the
+other areas it asks (through their public methods). Operation methods are named after the
+OpenAPI operationIds, so a view ``create_review_reply`` calls
+``sandbox.reviews.create_review_reply``.
 """
 
 from .access import AccessRules
-from .areas import AREAS
-from .business_units import BusinessUnitOps
+from .business_units import BusinessUnits
 from .clock import Clock
-from .control import ControlOps
+from .control import Control
+from .faults import Faults
 from .ids import RuntimeIds
-from .journal import JournalOps
-from .oauth import OAuthOps
-from .partners import PartnerOps
-from .settings import SettingsOps
+from .invitations import Invitations
+from .journal import Journal
+from .oauth import OAuth
+from .partners import Partners
+from .product_reviews import ProductReviews
+from .reviews import ConsumerReviews, Reviews
+from .settings import Settings
+from .showcase import Showcase
 from .store import Store
-from .world import install, settings_of
+from .webhooks import Webhooks
+from .world import install
 
 
-class Sandbox(AccessRules, OAuthOps, BusinessUnitOps, PartnerOps, JournalOps, ControlOps, SettingsOps,
-              *(area.Ops for area in AREAS)):
+class Sandbox:
     def __init__(self, name, store: Store, scenario=None, fresh=False, progress=None):
         """Open ``store``; load ``scenario`` when the store holds no world yet (or ``fresh``),
         telling ``progress`` (world.install) of the reviews written."""
@@ -26,7 +33,21 @@ class Sandbox(AccessRules, OAuthOps, BusinessUnitOps, PartnerOps, JournalOps, Co
         self.store = store
         self.clock = Clock(store)
         self.ids = RuntimeIds(store)
-        self._unwritten_journal = []  # journal.py: a memory store's entries waiting to be written
+        self.settings = Settings(store)
+        self.access = AccessRules(store, self.clock, self.settings)
+        self.journal = Journal(store, self.clock, self.settings, self.access)
+        self.business_units = BusinessUnits(store, self.access)
+        self.partners = Partners(store, self.clock, self.ids, self.access, self.business_units)
+        self.oauth = OAuth(store, self.clock, self.ids, self.settings, self.access)
+        self.showcase = Showcase(store, self.access, self.business_units)
+        self.reviews = Reviews(store, self.clock, self.access, self.business_units)
+        self.webhooks = Webhooks(name, store, self.clock, self.ids, self.settings)
+        self.consumers = ConsumerReviews(store, self.clock, self.ids, self.business_units, self.reviews,
+                                         self.webhooks)
+        self.product_reviews = ProductReviews(store, self.access, self.business_units)
+        self.invitations = Invitations(store, self.clock, self.ids, self.access, self.business_units)
+        self.faults = Faults(store, self.clock, self.ids, self.settings)
+        self.control = Control(name, store, self.clock, self.settings, self.journal, self.business_units)
         with store.read() as db:
             empty = store.get_meta(db, "scenario") is None
         self.installed = fresh or empty  # this opening loaded the world (the start-up message says which)
@@ -35,13 +56,4 @@ class Sandbox(AccessRules, OAuthOps, BusinessUnitOps, PartnerOps, JournalOps, Co
                 raise ValueError(f"sandbox {name!r} has no world and no scenario was given")
             with store.bulk_transaction() as db:  # nobody else has the store open yet
                 install(db, store, self.clock, scenario, progress)
-                self._empty_journal(db)
-
-    def settings(self, db):
-        """The settings (read-only), merged over the defaults once per stored value: a world kept
-        with --state may predate a newer setting."""
-        return self.store.get_meta_as(db, "settings", _with_defaults)
-
-
-def _with_defaults(stored):
-    return settings_of({"settings": stored or {}})
+                self.journal.empty(db)

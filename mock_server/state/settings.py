@@ -5,16 +5,25 @@ here lasts until ``POST /_mock/reset`` or a world load installs the scenario's a
 """
 
 from . import errors
-from .world import DEFAULT_SETTINGS, REQUEST_VALIDATION_MODES
+from .world import DEFAULT_SETTINGS, REQUEST_VALIDATION_MODES, settings_of
 
 
-class SettingsOps:
-    """Mixin of Sandbox."""
+class Settings:
+    """The settings of one sandbox: what other areas read (``current``) and the control plane changes."""
+
+    def __init__(self, store):
+        """``store``: the sandbox's Store (the settings are its meta row 'settings')."""
+        self.store = store
+
+    def current(self, db):
+        """The settings (read-only), merged over the defaults once per stored value: a world kept
+        with --state may predate a newer setting."""
+        return self.store.get_meta_as(db, "settings", _with_defaults)
 
     def get_request_validation_mode(self):
         """'strict', 'lenient' or 'off' (see api/request_validation.py)."""
         with self.store.read() as db:
-            return self.settings(db)["requestValidation"]  # settings() fills in the default
+            return self.current(db)["requestValidation"]  # current() fills in the default
 
     def update_sandbox_settings(self, changes):
         """Merge ``changes`` (already checked against the scenario schema's settings) into the settings."""
@@ -27,6 +36,10 @@ class SettingsOps:
             raise errors.MalformedRequest(f"'requestValidation' must be one of "
                                           f"{', '.join(REQUEST_VALIDATION_MODES)}, got {mode!r}")
         with self.store.transaction() as db:
-            settings = {**self.settings(db), **changes}
+            settings = {**self.current(db), **changes}
             self.store.set_meta(db, "settings", settings)
         return settings
+
+
+def _with_defaults(stored):
+    return settings_of({"settings": stored or {}})

@@ -20,10 +20,11 @@ real values are undocumented or only partly documented, reference §2.2-§2.6):
 
 import hashlib
 import json
-from urllib.parse import urlencode
 
 from . import errors
-from .business_units import _domain_of, _trust_score
+from .business_units import domain_of, trust_score_of
+from .results import Page
+from .store import insert
 from .text import trimmed
 
 SCHEMA = """
@@ -47,7 +48,7 @@ SITE_HOSTS = {"US": "www", "GB": "uk"}  # other countries: the lower-cased count
 
 
 def install_business_unit(db, unit, context):
-    db.execute("INSERT INTO business_unit_profiles VALUES (?, ?)", (unit["id"], json.dumps(unit.get("profile", {}))))
+    insert(db, "business_unit_profiles", business_unit_id=unit["id"], profile=json.dumps(unit.get("profile", {})))
     categories = unit.get("categories")
     if categories is None:
         slug, name = DEFAULT_CATEGORIES[_digest(unit["id"]) % len(DEFAULT_CATEGORIES)]
@@ -55,21 +56,27 @@ def install_business_unit(db, unit, context):
     any_primary = any(c.get("isPrimary") for c in categories)
     for position, category in enumerate(categories):
         full = {"isPrimary": position == 0 and not any_primary, **category}
-        db.execute("INSERT INTO business_unit_categories VALUES (?, ?, ?, ?)",
-                   (unit["id"], position, category["id"], json.dumps(full)))
+        insert(db, "business_unit_categories", business_unit_id=unit["id"], position=position,
+               category_id=category["id"], category=json.dumps(full))
 
 
 def install_world(db, scenario, now):
     """Nothing world-wide: profiles and categories belong to business units."""
 
 
-class ShowcaseOps:
-    """Mixin of Sandbox."""
+class Showcase:
+    """Profile info, web links, categories, search and the list of all units."""
+
+    def __init__(self, store, access, business_units):
+        """``access`` and ``business_units``: the sandbox's areas."""
+        self.store = store
+        self.access = access
+        self.business_units = business_units
 
     def get_business_unit_profile_info(self, creds, business_unit_id, base_url):
         with self.store.read() as db:
-            self.public_caller(db, creds)
-            unit_id = self._business_unit_id(db, business_unit_id)
+            self.access.public_caller(db, creds)
+            unit_id = self.business_units.existing_id(db, business_unit_id)
             unit = db.execute("SELECT * FROM business_units WHERE id = ?", (unit_id,)).fetchone()
             row = db.execute("SELECT profile FROM business_unit_profiles WHERE business_unit_id = ?",
                              (unit_id,)).fetchone()
@@ -89,8 +96,8 @@ class ShowcaseOps:
 
     def get_business_unit_web_links(self, creds, business_unit_id, locale, base_url):
         with self.store.read() as db:
-            self.public_caller(db, creds)
-            unit_id = self._business_unit_id(db, business_unit_id)
+            self.access.public_caller(db, creds)
+            unit_id = self.business_units.existing_id(db, business_unit_id)
             domain = db.execute("SELECT identifying_name FROM business_units WHERE id = ?", (unit_id,)).fetchone()[0]
         region = locale.split("-")[1]
         site = f"https://{SITE_HOSTS.get(region, region.lower())}.trustpilot.com"
@@ -103,9 +110,9 @@ class ShowcaseOps:
 
     def search_business_units(self, creds, query, country, page, per_page, base_url):
         text = trimmed(query).lower()
-        domain = _domain_of(query)
+        domain = domain_of(query)
         with self.store.read() as db:
-            self.public_caller(db, creds)
+            self.access.public_caller(db, creds)
             units = db.execute(
                 "SELECT u.*, (lower(u.display_name) = lower(?) OR EXISTS (SELECT 1 FROM business_unit_names n "
                 "  WHERE n.business_unit_id = u.id AND n.name = ?)) AS exact "
@@ -115,37 +122,26 @@ class ShowcaseOps:
                 "    OR instr(lower(n.name), lower(?)) > 0))) "
                 "ORDER BY exact DESC, u.display_name COLLATE NOCASE, u.id LIMIT ? OFFSET ?",
                 (text, domain, country, country, text, text, domain, per_page + 1, (page - 1) * per_page)).fetchall()
-            found = self._business_unit_objects(db, units[:per_page], base_url)
-        params = {"query": query, **({"country": country} if country else {}), "perpage": per_page}
-        return {"businessUnits": found,
-                "links": _page_links(f"{base_url}/v1/business-units/search", params, page, len(units) > per_page)}
+            return Page(self.business_units.unit_objects(db, units[:per_page], base_url), len(units) > per_page)
 
     def list_all_business_units(self, creds, countries, page, per_page, cursor, base_url):
         if cursor is not None and page is not None:
             raise errors.MalformedRequest("query parameters 'cursor' and 'page' cannot be used together: "
                                           "page with 'page' or follow 'cursor', not both")
         with self.store.read() as db:
-            self.public_caller(db, creds)
+            self.access.public_caller(db, creds)
             units = db.execute(
                 "SELECT * FROM business_units WHERE (json_array_length(?1) = 0 OR country IN "
                 "(SELECT value FROM json_each(?1))) AND id > ?2 ORDER BY id LIMIT ?3 OFFSET ?4",
                 (json.dumps(countries or []), cursor or "", per_page + 1, ((page or 1) - 1) * per_page)).fetchall()
-            found = self._business_unit_objects(db, units[:per_page], base_url)
+            found = self.business_units.unit_objects(db, units[:per_page], base_url)
         more = len(units) > per_page
-        next_cursor = found[-1]["id"] if more else None
-        params = {**({"country": ",".join(countries)} if countries else {}), "perPage": per_page}
-        path = f"{base_url}/v1/business-units/all"
-        if cursor is None:
-            links = _page_links(path, params, page or 1, more)
-        else:
-            links = [{"href": f"{path}?{urlencode({**params, 'cursor': next_cursor})}", "method": "GET",
-                      "rel": "next-page"}] if more else []
-        return {"businessUnits": found, "links": links, "cursor": next_cursor}
+        return Page(found, more, found[-1]["id"] if more else None)
 
     def list_business_unit_categories(self, creds, business_unit_id, country, locale, base_url):
         with self.store.read() as db:
-            self.public_caller(db, creds)
-            unit_id = self._business_unit_id(db, business_unit_id)
+            self.access.public_caller(db, creds)
+            unit_id = self.business_units.existing_id(db, business_unit_id)
             country = country or db.execute("SELECT country FROM business_units WHERE id = ?", (unit_id,)).fetchone()[0]
             rows = db.execute("SELECT category_id, category FROM business_unit_categories "
                               "WHERE business_unit_id = ? ORDER BY position", (unit_id,)).fetchall()
@@ -159,12 +155,11 @@ class ShowcaseOps:
             "SELECT DISTINCT c.business_unit_id FROM business_unit_categories c JOIN business_units u "
             "ON u.id = c.business_unit_id WHERE c.category_id = ? AND (u.country = ? OR u.id = ?)",
             (category_id, country, unit_id))]
-        counts = self._star_counts(db, peers)
-        peers.sort(key=lambda uid: (-_trust_score(counts.get(uid, {})), -sum(counts.get(uid, {}).values()), uid))
+        counts = self.business_units.star_counts(db, peers)
+        peers.sort(key=lambda uid: (-trust_score_of(counts.get(uid, {})), -sum(counts.get(uid, {}).values()), uid))
         return {"position": peers.index(unit_id) + 1, "cardinality": len(peers)}
 
 
-Ops = ShowcaseOps
 
 
 def _digest(text):
@@ -198,17 +193,3 @@ def _category(given, ranking):
             "name": given.get("name", display), "isPrimary": bool(given.get("isPrimary", False)),
             "predictedTopCategory": bool(given.get("predictedTopCategory", False)),
             "ranking": ranking, "relevance": given.get("relevance"), "source": given.get("source", "BusinessUser")}
-
-
-def _page_links(path, params, page, more):
-    """next-page / prev-page links keeping the request's filters, in the request's own host."""
-    size = {k: v for k, v in params.items() if k in ("perPage", "perpage")}
-    rest = {k: v for k, v in params.items() if k not in size}
-    links = []
-    if more:
-        links.append({"href": f"{path}?{urlencode({**rest, 'page': page + 1, **size})}", "method": "GET",
-                      "rel": "next-page"})
-    if page > 1:
-        links.append({"href": f"{path}?{urlencode({**rest, 'page': page - 1, **size})}", "method": "GET",
-                      "rel": "prev-page"})
-    return links

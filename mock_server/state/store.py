@@ -5,12 +5,19 @@ process (in-process tests). Connections are opened lazily per (pid, thread) so a
 created in the gunicorn master before forking is safe to use in the workers.
 
 Each connection keeps a cache of values read through it (``Store.cached``: the decoded meta
-rows, a few flags every request asks for). A value stays until the code that writes what it
-was read from forgets it (``Store.forget``), a transaction on that connection rolls back, or,
-for a file store, another connection (another worker, another thread) commits anything:
-SQLite's ``PRAGMA data_version``, read as each snapshot begins, says so.
+rows, a few flags every request asks for). Each value declares the rows it was read from
+(``depends_on``: table and key, or a whole table); it stays until a write on that connection
+touches one of them (temporary triggers on the watched tables tell the cache, so no writer
+can forget to), a transaction on that connection rolls back, or, for a file store, another
+connection (another worker, another thread) commits anything: SQLite's ``PRAGMA
+data_version``, read as each snapshot begins, says so.
+
+A state file carries its schema version (``PRAGMA user_version``, ``SCHEMA_VERSION``). Opening
+a file of an older version migrates it (``MIGRATIONS``) in one transaction; a file of a newer
+version is refused (``UnsupportedStateFile``) and left untouched.
 """
 
+import functools
 import json
 import os
 import sqlite3
@@ -57,6 +64,39 @@ CREATE TABLE IF NOT EXISTS journal (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, entry TEXT NOT NULL);
 """
 
+# The schema version this release writes. Changing the schema (a table, a column, an index)
+# means: bump it and append to MIGRATIONS the SQL that brings a file of the previous version
+# up to it (tables new in the schema need nothing: the schema's CREATE ... IF NOT EXISTS adds
+# them after the migrations ran).
+SCHEMA_VERSION = 1
+
+# MIGRATIONS[n]: SQL statements taking a file of version n to version n + 1.
+MIGRATIONS = (
+    # 0 -> 1: files written before state files were versioned (user_version 0) have this
+    # release's tables already; a new file is version 0 too. Nothing to change but the version.
+    "",
+)
+assert len(MIGRATIONS) == SCHEMA_VERSION
+
+# The tables whose writes drop cached values, and the column naming the row a value was read
+# from (None: values depend on the whole table). A value cached from another table would
+# never be dropped: ``Store.cached`` refuses it.
+WATCHED = {"meta": "key", "applications": "api_key", "business_units": "id",
+           "review_counts": "business_unit_id", "fault_rules": None}
+
+
+class UnsupportedStateFile(Exception):
+    """A state file of a schema version this release cannot read (written by a newer one)."""
+
+    def __init__(self, path, found):
+        super().__init__(
+            f"the state file {path} has schema version {found}, but this release of trustpilot-mock "
+            f"reads versions up to {SCHEMA_VERSION}: it was written by a newer release. Run that "
+            f"release (or a newer one) with it, or start with another --state file (or move this "
+            f"one aside) to load the scenario afresh; the file was left unchanged.")
+        self.path, self.found = path, found
+
+
 # Tables that hold the world (everything but meta and the journal); reset clears them.
 # Each area module (state/areas.py) adds its own tables to both.
 CORE_TABLES = ("partners", "applications", "business_users", "business_units",
@@ -82,7 +122,25 @@ class Connection(sqlite3.Connection):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.cache = {}
+        self.dependents = {}  # (table, row key or None): the cache keys read from it
         self.data_version = None
+
+    def drop_cache(self):
+        self.cache.clear()
+        self.dependents.clear()
+
+    def rows_changed_callback(self):
+        """What the watch triggers call: drops what was read from the row (or the whole table).
+        A closure over the two dicts, not a method: the connection holding a function bound to
+        itself would be a reference cycle."""
+        dependents, cache = self.dependents, self.cache
+
+        def rows_changed(table, key):
+            for dependency in ((table, key), (table, None)):
+                for cache_key in dependents.pop(dependency, ()):
+                    cache.pop(cache_key, None)
+
+        return rows_changed
 
 
 _NOT_CACHED, _MISSING = object(), object()  # not in the cache; no such meta row
@@ -97,17 +155,25 @@ class Store:
         self._local = threading.local()
         # A memory database is one connection, shared by this process's threads under a lock;
         # a file database gets a connection per (process, thread).
-        self._memory = self._open() if path is None else None
+        if path is None:
+            self._memory = self._open()
+            _migrate(self._memory, path)
+            _watch(self._memory)
+        else:
+            self._memory = None
+            db = self._open(configure=False)  # a refused file must stay as it is: no WAL switch
+            try:
+                _migrate(db, path)
+            finally:
+                db.close()
         self._lock = threading.RLock() if path is None else _NoLock()
         self._memory_read = _MemoryRead(self._lock, self._memory)
-        with self._lock:
-            self.connection().executescript(full_schema())  # executescript commits on its own
 
-    def _open(self):
+    def _open(self, configure=True):
         db = sqlite3.connect(self._uri, uri=self.path is not None, timeout=30, isolation_level=None,
                              check_same_thread=False, factory=Connection)
         db.row_factory = sqlite3.Row
-        if self.path is not None:
+        if self.path is not None and configure:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
         return db
@@ -117,7 +183,7 @@ class Store:
             return self._memory
         pid = os.getpid()
         if getattr(self._local, "pid", None) != pid:
-            self._local.db = self._open()
+            self._local.db = _watch(self._open())
             self._local.pid = pid
         return self._local.db
 
@@ -167,51 +233,47 @@ class Store:
         if self._memory is None:
             version = db.execute("PRAGMA data_version").fetchone()[0]
             if version != db.data_version:
-                db.cache.clear()
+                db.drop_cache()
                 db.data_version = version
 
     # -- the connection's cache (only inside read() or transaction(), which keep it current)
     @staticmethod
-    def cached(db, key, load, *args):
-        """``load(db, *args)``, remembered on this connection until forgotten (see the module
-        docstring). The value is shared by every later caller: treat it as read-only."""
+    def cached(db, key, depends_on, load, *args):
+        """``load(db, *args)``, remembered on this connection until a write touches what it was
+        read from: ``depends_on``, pairs (table of WATCHED, row key or None for the whole table).
+        The value is shared by every later caller: treat it as read-only."""
         value = db.cache.get(key, _NOT_CACHED)
         if value is _NOT_CACHED:
-            value = db.cache[key] = load(db, *args)
+            value = load(db, *args)
+            _remember(db, key, depends_on, value)
         return value
 
     @staticmethod
-    def cached_row(db, key, sql, params):
-        """The row ``sql`` finds, remembered like ``cached``; no row is not remembered, so a row
-        inserted later needs nothing forgotten. For rows that, once there, never change."""
+    def cached_row(db, key, depends_on, sql, params):
+        """The row ``sql`` finds, remembered like ``cached``; no row is not remembered (a row
+        inserted later is found then)."""
         row = db.cache.get(key)
         if row is None:
             row = db.execute(sql, params).fetchone()
             if row is not None:
-                db.cache[key] = row
+                _remember(db, key, depends_on, row)
         return row
 
     @staticmethod
-    def forget(db, *keys):
-        """Forget cached values whose source this transaction changed (before or after the write)."""
-        for key in keys:
-            db.cache.pop(key, None)
-
-    @staticmethod
     def forget_all(db):
-        db.cache.clear()
+        db.drop_cache()
 
     # -- meta key/value (JSON-encoded), read through the cache
     @staticmethod
     def get_meta(db, key, default=None):
-        value = Store.cached(db, ("meta", key), _read_meta, key)[0]
+        value = Store.cached(db, ("meta", key), (("meta", key),), _read_meta, key)[0]
         return default if value is _MISSING else value
 
     @staticmethod
     def get_meta_as(db, key, convert):
         """``convert(value)`` (None for no row), worked out once per cached value and forgotten
         with it. The result is shared: read-only."""
-        value, converted = Store.cached(db, ("meta", key), _read_meta, key)
+        value, converted = Store.cached(db, ("meta", key), (("meta", key),), _read_meta, key)
         if convert not in converted:
             converted[convert] = convert(None if value is _MISSING else value)
         return converted[convert]
@@ -220,7 +282,6 @@ class Store:
     def set_meta(db, key, value):
         db.execute("INSERT INTO meta (key, value) VALUES (?, ?) "
                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, json.dumps(value)))
-        Store.forget(db, ("meta", key))
 
 
 # The context managers of read() and transaction() are classes, not @contextmanager generators:
@@ -256,7 +317,7 @@ class _Transaction:
                 db.execute("COMMIT")
             else:
                 db.execute("ROLLBACK")
-                db.cache.clear()  # it may hold values read or forgotten inside the rolled-back writes
+                db.drop_cache()  # it may hold values read or forgotten inside the rolled-back writes
         finally:
             self._store._lock.release()
 
@@ -297,3 +358,66 @@ def _read_meta(db, key):
     """(the decoded value, get_meta_as's conversions of it)"""
     row = db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
     return _MISSING if row is None else json.loads(row[0]), {}
+
+
+def _remember(db, key, depends_on, value):
+    db.cache[key] = value
+    for dependency in depends_on:
+        if dependency[0] not in WATCHED:
+            raise ValueError(f"cache key {key!r} depends on {dependency[0]!r}, which no trigger watches")
+        db.dependents.setdefault(dependency, set()).add(key)
+
+
+def _watch(db):
+    """Temporary (this connection's) triggers telling its cache of each write to a WATCHED table."""
+    db.create_function("rows_changed", 2, db.rows_changed_callback())
+    for table, column in WATCHED.items():
+        old, new = (f"OLD.{column}", f"NEW.{column}") if column else ("NULL", "NULL")
+        for event, keys in (("INSERT", [new]), ("UPDATE", [old, new]), ("DELETE", [old])):
+            calls = ", ".join(f"rows_changed('{table}', {key})" for key in keys)
+            db.execute(f"CREATE TEMP TRIGGER IF NOT EXISTS watch_{table}_{event.lower()} "
+                       f"AFTER {event} ON main.{table} BEGIN SELECT {calls}; END")
+    return db
+
+
+def _migrate(db, path):
+    """Bring the file to SCHEMA_VERSION (see the module docstring), or refuse a newer one."""
+    found = db.execute("PRAGMA user_version").fetchone()[0]
+    if found > SCHEMA_VERSION:
+        raise UnsupportedStateFile(path, found)
+    if found == SCHEMA_VERSION:
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        found = db.execute("PRAGMA user_version").fetchone()[0]  # another process may have migrated it
+        if found < SCHEMA_VERSION:
+            for migration in MIGRATIONS[found:]:
+                _run_script(db, migration)
+            _run_script(db, full_schema())
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+
+
+def _run_script(db, script):
+    """Each statement of ``script`` in the current transaction (executescript would commit it)."""
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+def insert(db, table, **values):
+    """INSERT one row naming its columns (``table`` and the names are the code's constants)."""
+    db.execute(_insert_sql(table, tuple(values)), tuple(values.values()))
+
+
+def insert_many(db, table, columns, rows):
+    """INSERT each tuple of ``rows``, its values in the order of ``columns``."""
+    db.executemany(_insert_sql(table, tuple(columns)), rows)
+
+
+@functools.lru_cache(maxsize=None)
+def _insert_sql(table, columns):
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"  # noqa: S608

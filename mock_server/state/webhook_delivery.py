@@ -24,6 +24,7 @@ import requests
 
 from .clock import iso
 from .webhooks import FIRST_RETRY_SECONDS, LEASE_SECONDS
+from .store import insert
 
 TIMEOUT = (2, 5)  # connect, read: a slow receiver fails the attempt, it never stalls the thread
 HEADERS = {"Content-Type": "application/json", "User-Agent": "trustpilot-sandbox-webhooks/1"}
@@ -117,8 +118,8 @@ def _record(sandbox, claimed, status_code, error):
             return  # the world was reset or reloaded meanwhile
         number = db.execute("SELECT count(*) FROM webhook_attempts WHERE delivery_id = ?",
                             (claimed["id"],)).fetchone()[0] + 1
-        db.execute("INSERT INTO webhook_attempts VALUES (?, ?, ?, ?, ?)",
-                   (claimed["id"], number, iso(sandbox.clock.now(db)), status_code, error))
+        insert(db, "webhook_attempts", delivery_id=claimed["id"], number=number, time=iso(sandbox.clock.now(db)),
+               status_code=status_code, error=error)
         if error is None and 200 <= status_code < 300:
             status = "delivered"
         else:

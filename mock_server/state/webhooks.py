@@ -19,6 +19,7 @@ import time
 
 from . import errors
 from .clock import iso
+from .store import insert
 
 EVENT_NAMES = ("service-review-created", "service-review-updated", "service-review-deleted")
 FIRST_RETRY_SECONDS = 0.5    # doubles after every failed attempt
@@ -47,13 +48,20 @@ def install_business_unit(db, unit, context):
 
 def install_world(db, scenario, now):
     for position, hook in enumerate(scenario.get("webhooks", [])):
-        db.execute("INSERT INTO webhook_subscriptions VALUES (?, ?, ?, ?)",
-                   (position, hook["url"], _json_or_null(hook.get("events")),
-                    _json_or_null(hook.get("businessUnitIds"))))
+        insert(db, "webhook_subscriptions", position=position, url=hook["url"],
+               events=_json_or_null(hook.get("events")), business_unit_ids=_json_or_null(hook.get("businessUnitIds")))
 
 
-class WebhookOps:
-    """Mixin of Sandbox: publish review events, show and retry deliveries, run the deliverer."""
+class Webhooks:
+    """Publish review events, show and retry deliveries, run the deliverer."""
+
+    def __init__(self, name, store, clock, ids, settings):
+        """``name``: the sandbox's (names the delivery thread); ``settings``: its Settings."""
+        self.name = name
+        self.store = store
+        self.clock = clock
+        self.ids = ids
+        self.settings = settings
 
     def publish_review_event(self, db, event_name, review_id, base=""):
         """Queue ``event_name`` about ``review_id`` for every matching subscription (caller's transaction)."""
@@ -115,7 +123,7 @@ class WebhookOps:
         return deliverer
 
     def _webhook_max_attempts(self, db):
-        return self.settings(db)["webhookMaxAttempts"]  # settings() fills in the default
+        return self.settings.current(db)["webhookMaxAttempts"]  # current() fills in the default
 
     def _delivery_row(self, db, delivery_id):
         row = db.execute("SELECT * FROM webhook_deliveries WHERE id = ?", (delivery_id,)).fetchone()
@@ -124,7 +132,6 @@ class WebhookOps:
         return row
 
 
-Ops = WebhookOps
 
 
 def _matches(hook, event_name, unit_id):

@@ -8,7 +8,7 @@ from . import generators
 from .clock import parse_iso
 from .ids import SeededIds
 from .areas import AREAS
-from .store import world_tables
+from .store import insert, insert_many, world_tables
 
 DEFAULT_SETTINGS = {
     # The real header name is undocumented (reference §6); this is the emulator's choice.
@@ -95,44 +95,44 @@ def _install_grants(db, scenario, now):
         access, refresh = grant.get("accessToken"), grant.get("refreshToken")
         if access:
             ttl = grant.get("accessTokenExpiresIn", settings["accessTokenLifetimeSeconds"])
-            db.execute("INSERT INTO tokens VALUES (?, 'access', ?, ?, 'authorization_code', ?, ?, 0, ?)",
-                       (access, grant["application"], user["id"], now, now + ttl, refresh))
+            insert(db, "tokens", token=access, kind="access", client_id=grant["application"], user_id=user["id"],
+                   grant_type="authorization_code", issued_at=now, expires_at=now + ttl, pair=refresh)
         if refresh:
             ttl = grant.get("refreshTokenExpiresIn", settings["refreshTokenLifetimeSeconds"])
-            db.execute("INSERT INTO tokens VALUES (?, 'refresh', ?, ?, 'authorization_code', ?, ?, 0, NULL)",
-                       (refresh, grant["application"], user["id"], now, now + ttl))
+            insert(db, "tokens", token=refresh, kind="refresh", client_id=grant["application"], user_id=user["id"],
+                   grant_type="authorization_code", issued_at=now, expires_at=now + ttl)
 
 
 def _install_partner(db, partner, now):
-    db.execute("INSERT INTO partners (id, name) VALUES (?, ?)", (partner["id"], partner["name"]))
-    db.execute("INSERT INTO applications VALUES (?, ?, 'partner', ?, ?, NULL, ?, ?)",
-               (partner["apiKey"], partner["apiSecret"], partner["name"], partner["id"],
-                json.dumps(partner.get("redirectUris", [])), now))
+    insert(db, "partners", id=partner["id"], name=partner["name"])
+    insert(db, "applications", api_key=partner["apiKey"], api_secret=partner["apiSecret"], kind="partner",
+           name=partner["name"], partner_id=partner["id"],
+           redirect_uris=json.dumps(partner.get("redirectUris", [])), created_at=now)
     for user in partner.get("users", []):
         _install_user(db, user, partner_id=partner["id"])
 
 
 def _install_user(db, user, partner_id=None, business_unit_id=None):
-    db.execute("INSERT INTO business_users VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-               (user["id"], user["email"], user["password"], user.get("name", user["email"].split("@")[0]),
-                user.get("role", "admin"), int(user.get("twoFactor", False)), partner_id, business_unit_id))
+    insert(db, "business_users", id=user["id"], email=user["email"], password=user["password"],
+           name=user.get("name", user["email"].split("@")[0]), role=user.get("role", "admin"),
+           two_factor=int(user.get("twoFactor", False)), partner_id=partner_id, business_unit_id=business_unit_id)
 
 
 def _install_business_unit(db, unit, ids, anchor, now, progress=None):
     domain = unit["domain"]
     others = unit.get("otherDomains", [])
-    db.execute("INSERT INTO business_units VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'active')",
-               (unit["id"], unit.get("displayName", domain), domain, json.dumps([domain] + others),
-                unit.get("websiteUrl", f"https://www.{domain}"), unit.get("country", "DK"),
-                unit["plan"], int(unit.get("partnerPermissions", False))))
-    db.executemany("INSERT INTO business_unit_names VALUES (?, ?)",
-                   [(name, unit["id"]) for name in [domain] + others])
+    insert(db, "business_units", id=unit["id"], display_name=unit.get("displayName", domain), identifying_name=domain,
+           referring_names=json.dumps([domain] + others), website_url=unit.get("websiteUrl", f"https://www.{domain}"),
+           country=unit.get("country", "DK"), plan=unit["plan"],
+           partner_permissions=int(unit.get("partnerPermissions", False)), status="active")
+    insert_many(db, "business_unit_names", ("name", "business_unit_id"),
+                [(name, unit["id"]) for name in [domain] + others])
     for user in unit.get("users", []):
         _install_user(db, user, business_unit_id=unit["id"])
     for app in unit.get("applications", []):
-        db.execute("INSERT INTO applications VALUES (?, ?, 'business', ?, NULL, ?, ?, ?)",
-                   (app["apiKey"], app["apiSecret"], app.get("name", app["apiKey"]), unit["id"],
-                    json.dumps(app.get("redirectUris", [])), now))
+        insert(db, "applications", api_key=app["apiKey"], api_secret=app["apiSecret"], kind="business",
+               name=app.get("name", app["apiKey"]), business_unit_id=unit["id"],
+               redirect_uris=json.dumps(app.get("redirectUris", [])), created_at=now)
     context = UnitContext(ids=ids, anchor=anchor, now=now, location_ids=_install_locations(db, unit, ids),
                           progress=progress)
     for area in AREAS:
@@ -146,9 +146,9 @@ def _install_locations(db, unit, ids):
     for position, loc in enumerate(rows):
         loc_id = loc.get("id") or ids.uuid()
         address = {k: loc[k] for k in ("street", "city", "postcode", "country") if k in loc}
-        db.execute("INSERT INTO locations VALUES (?, ?, ?, ?, ?, ?, ?)",
-                   (unit["id"], position, loc_id, loc["name"], _url_name(loc["name"]),
-                    loc.get("externalId"), json.dumps(address)))
+        insert(db, "locations", business_unit_id=unit["id"], position=position, id=loc_id, name=loc["name"],
+               url_formatted_name=_url_name(loc["name"]), external_id=loc.get("externalId"),
+               address=json.dumps(address))
         ids_out.append(loc_id)
     return ids_out
 

@@ -1,6 +1,7 @@
 """Journal assertions: which recorded requests match an expectation, and why the others miss.
 
-An expectation is a method, a path pattern and keyword matchers on what the journal records
+An expectation is a method, a path pattern (a glob of mock_server/path_glob.py, or a compiled
+regex) and keyword matchers on what the journal records
 (status, query, form, the credentials summary, the fault rule that fired). A failed assertion lists the nearest
 requests that did not match, each with every reason it missed, like getsentry/responses.
 The journal records no other request headers and no JSON bodies, so neither can be matched.
@@ -8,6 +9,8 @@ The journal records no other request headers and no JSON bodies, so neither can 
 
 import re
 from dataclasses import dataclass, field
+
+from ..path_glob import compile_glob
 
 NEAREST_SHOWN = 5
 
@@ -32,14 +35,6 @@ class JournalAssertionError(AssertionError):
         self.expectation, self.matches, self.near_misses = expectation, matches, near_misses
 
 
-def glob_to_regex(pattern):
-    """``*`` = any run but ``/``, ``**`` = any run, ``?`` = one character but ``/`` (as fault rules)."""
-    out = []
-    for token in re.findall(r"\*\*|\*|\?|[^*?]+", pattern):
-        out.append({"**": ".*", "*": "[^/]*", "?": "[^/]"}.get(token) or re.escape(token))
-    return re.compile("".join(out))
-
-
 @dataclass
 class Expectation:
     method: str | None
@@ -51,7 +46,7 @@ class Expectation:
         if unknown:
             raise TypeError(f"unknown journal matcher(s) {', '.join(unknown)}; use {', '.join(MATCHERS)}")
         self.method = self.method.upper() if self.method else None
-        self._path = self.path if isinstance(self.path, re.Pattern) or self.path is None else glob_to_regex(self.path)
+        self._path = self.path if isinstance(self.path, re.Pattern) or self.path is None else compile_glob(self.path)
 
     def describe(self):
         method = self.method or "any method"

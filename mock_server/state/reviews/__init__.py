@@ -6,7 +6,8 @@ costs what page 1 costs. Other orders and filters fall back to OFFSET.
 """
 
 from .install import INDEXES, install_business_unit, install_world
-from .ops import ReviewOps as Ops
+from .consumer import ConsumerReviews
+from .ops import Reviews
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS reviews (
@@ -29,4 +30,4 @@ CREATE TABLE IF NOT EXISTS review_counts (
 """
 TABLES = ("reviews", "review_tags", "review_counts")
 
-__all__ = ["SCHEMA", "TABLES", "Ops", "install_business_unit", "install_world"]
+__all__ = ["SCHEMA", "TABLES", "ConsumerReviews", "Reviews", "install_business_unit", "install_world"]

@@ -5,9 +5,7 @@ event (state/webhooks.py delivers them to the world's webhook subscriptions)."""
 import json
 
 from .. import errors
-from ..business_units import unit_key
 from ..clock import iso, parse_iso
-from ..store import Store
 from .install import COLUMNS, INSERT
 from .render import render_page
 
@@ -16,11 +14,22 @@ REPORT_REASONS = ("consumerIsCompetitor", "sensitiveInformation", "offensiveLang
                   "advertisingOrPromotional", "fakeReview", "other")
 
 
-class ConsumerOps:
+class ConsumerReviews:
+    """What consumers do (through the control plane): write, edit and report reviews."""
+
+    def __init__(self, store, clock, ids, business_units, reviews, webhooks):
+        """``reviews`` finds reviews; ``webhooks`` publishes each change; the rest are the sandbox's."""
+        self.store = store
+        self.clock = clock
+        self.ids = ids
+        self.business_units = business_units
+        self.reviews = reviews
+        self.webhooks = webhooks
+
     def write_consumer_review(self, unit_id, review, base=""):
         """A consumer posts a review now (or at ``createdAt``); returns the new review (private shape)."""
         with self.store.transaction() as db:
-            unit_id = self._business_unit_id(db, unit_id)
+            unit_id = self.business_units.existing_id(db, unit_id)
             now = self.clock.now(db)
             created = parse_iso(review["createdAt"]) if review.get("createdAt") else now
             if created > now:
@@ -47,7 +56,7 @@ class ConsumerOps:
             db.executemany("INSERT OR IGNORE INTO review_tags VALUES (?, 'generic', ?)",
                            [(review_id, tag) for tag in invited.get("tags") or []])
             _count(db, unit_id, review["stars"], +1)
-            self.publish_review_event(db, "service-review-created", review_id, base)
+            self.webhooks.publish_review_event(db, "service-review-created", review_id, base)
             return self._private_body(db, review_id, base)
 
     def edit_consumer_review(self, review_id, changes, base=""):
@@ -56,7 +65,7 @@ class ConsumerOps:
         if unknown or not changes:
             raise errors.MalformedRequest(f"a consumer can edit {', '.join(EDITABLE)}; got {sorted(changes) or 'nothing'}")
         with self.store.transaction() as db:
-            row = self._review_row(db, review_id)
+            row = self.reviews.review_row(db, review_id)
             # A generated review's text follows its stars (render.py); keep what the consumer saw.
             shown = render_page(db, [row], "")[0]
             changes = {"title": row["title"], "text": shown["text"], **changes}
@@ -68,7 +77,7 @@ class ConsumerOps:
             if "stars" in changes and changes["stars"] != row["stars"]:
                 _count(db, row["business_unit_id"], row["stars"], -1)
                 _count(db, row["business_unit_id"], changes["stars"], +1)
-            self.publish_review_event(db, "service-review-updated", review_id, base)
+            self.webhooks.publish_review_event(db, "service-review-updated", review_id, base)
             return self._private_body(db, review_id, base)
 
     def report_review(self, review_id, reason, public_comment=None, base=""):
@@ -76,11 +85,11 @@ class ConsumerOps:
         if reason not in REPORT_REASONS:
             raise errors.MalformedRequest(f"'reason' must be one of {', '.join(REPORT_REASONS)}, got {reason!r}")
         with self.store.transaction() as db:
-            self._review_row(db, review_id)
+            self.reviews.review_row(db, review_id)
             report = {"source": "BusinessUser", "publicComment": public_comment, "createdAt": iso(self.clock.now(db)),
                       "reasons": [reason], "reason": _snake(reason), "reviewVisibility": "hidden"}
             db.execute("UPDATE reviews SET report = ? WHERE id = ?", (json.dumps(report), review_id))
-            self.publish_review_event(db, "service-review-updated", review_id, base)
+            self.webhooks.publish_review_event(db, "service-review-updated", review_id, base)
             return self._private_body(db, review_id, base)
 
     def _consume(self, db, unit_id, invitation_id, now):
@@ -107,13 +116,13 @@ class ConsumerOps:
         return newer
 
     def _private_body(self, db, review_id, base):
-        return render_page(db, [self._review_row(db, review_id)], base, private=True)[0]
+        return render_page(db, [self.reviews.review_row(db, review_id)], base, private=True)[0]
 
 
 def _count(db, unit_id, stars, delta):
-    db.execute("INSERT INTO review_counts VALUES (?, ?, ?) ON CONFLICT (business_unit_id, stars) "
+    db.execute("INSERT INTO review_counts (business_unit_id, stars, count) VALUES (?, ?, ?) "
+               "ON CONFLICT (business_unit_id, stars) "
                "DO UPDATE SET count = count + excluded.count", (unit_id, stars, delta))
-    Store.forget(db, unit_key(unit_id))  # the unit's cached star counts
 
 
 def _snake(name):

@@ -41,7 +41,8 @@ def install_business_unit(db, unit, context):
     if bulk:
         for sql in INDEXES.values():
             db.execute(sql)
-    db.execute("INSERT INTO review_counts SELECT business_unit_id, stars, count(*) FROM reviews "
+    db.execute("INSERT INTO review_counts (business_unit_id, stars, count) "
+               "SELECT business_unit_id, stars, count(*) FROM reviews "
                "WHERE business_unit_id = ? GROUP BY stars", (unit["id"],))
 
 

@@ -10,8 +10,8 @@ import base64
 
 from .. import errors
 from ..clock import iso
+from ..results import Page
 from ..text import blank
-from .consumer import ConsumerOps
 from .query import page_of_reviews, reviews_before
 from .render import render_page
 
@@ -20,44 +20,53 @@ MAX_TAGS = 100
 FIRST_PAGE = 2 ** 62  # a position above every review's; a token never names a larger one
 
 
-class ReviewReads:
+class Reviews:
+    """Service reviews: public and private reads, the company reply, tags."""
+
+    def __init__(self, store, clock, access, business_units):
+        """``access`` and ``business_units``: the sandbox's areas."""
+        self.store = store
+        self.clock = clock
+        self.access = access
+        self.business_units = business_units
+
     def list_business_unit_reviews(self, creds, where, order, page, per_page, base):
         with self.store.read() as db:
-            self.public_caller(db, creds)
-            self._business_unit_id(db, where.unit_id)
+            self.access.public_caller(db, creds)
+            self.business_units.existing_id(db, where.unit_id)
             rows, more = page_of_reviews(db, where, order, page, per_page)
-            return {"reviews": render_page(db, rows, base), "hasMore": more}
+            return Page(render_page(db, rows, base), more)
 
     def list_private_business_unit_reviews(self, creds, where, order, page, per_page, base):
         with self.store.read() as db:
-            caller = self.private_caller(db, creds)
-            self._business_unit_id(db, where.unit_id)
-            self.unit_access(caller, where.unit_id)
+            caller = self.access.private_caller(db, creds)
+            self.business_units.existing_id(db, where.unit_id)
+            self.access.unit_access(caller, where.unit_id)
             rows, more = page_of_reviews(db, where, order, page, per_page)
-            return {"reviews": render_page(db, rows, base, private=True), "hasMore": more}
+            return Page(render_page(db, rows, base, private=True), more)
 
     def list_all_business_unit_reviews(self, creds, unit_id, page_token, per_page, base):
         with self.store.read() as db:
-            self.public_caller(db, creds)
-            self._business_unit_id(db, unit_id)
+            self.access.public_caller(db, creds)
+            self.business_units.existing_id(db, unit_id)
             before = _decode_token(page_token) if page_token else FIRST_PAGE
             rows = reviews_before(db, unit_id, before, per_page + 1)
             more = len(rows) > per_page
             rows = rows[:per_page]
             token = _encode_token(rows[-1]["pos"]) if more else None
-            return {"reviews": render_page(db, rows, base), "nextPageToken": token}
+            return Page(render_page(db, rows, base), more, token)
 
     def get_review(self, creds, review_id, base):
         with self.store.read() as db:
-            self.public_caller(db, creds)
-            return render_page(db, [self._review_row(db, review_id)], base)[0]
+            self.access.public_caller(db, creds)
+            return render_page(db, [self.review_row(db, review_id)], base)[0]
 
     def get_private_review(self, creds, review_id, base):
         with self.store.read() as db:
             row, _ = self._private_review(db, creds, review_id)
             return render_page(db, [row], base, private=True)[0]
 
-    def _review_row(self, db, review_id):
+    def review_row(self, db, review_id):
         row = db.execute("SELECT * FROM reviews WHERE id = ?", (review_id,)).fetchone()
         if row is None:
             raise errors.NotFound(f"no review has the id {review_id!r}")
@@ -65,12 +74,10 @@ class ReviewReads:
 
     def _private_review(self, db, creds, review_id):
         """(review, caller) for a caller with access to its business unit (401, then 404, then 403)."""
-        caller = self.private_caller(db, creds)
-        row = self._review_row(db, review_id)
-        return row, self.unit_access(caller, row["business_unit_id"])
+        caller = self.access.private_caller(db, creds)
+        row = self.review_row(db, review_id)
+        return row, self.access.unit_access(caller, row["business_unit_id"])
 
-
-class ReviewWrites:
     def create_review_reply(self, creds, review_id, message, author_id=None):
         if not isinstance(message, str) or blank(message):
             raise errors.MalformedRequest("'message' is required: the reply's text, a non-empty string")
@@ -78,7 +85,7 @@ class ReviewWrites:
             raise errors.MalformedRequest(f"'message' is too long: at most {MAX_REPLY_LENGTH} characters")
         with self.store.transaction() as db:
             row, caller = self._private_review(db, creds, review_id)
-            author = self.acting_user_id(db, caller, creds, row["business_unit_id"], given=author_id,
+            author = self.access.acting_user_id(db, caller, creds, row["business_unit_id"], given=author_id,
                                          field="authorBusinessUserId")
             now = iso(self.clock.now(db))
             created = row["reply_created_at"] or now
@@ -122,10 +129,6 @@ class ReviewWrites:
             db.executemany("INSERT OR IGNORE INTO review_tags VALUES (?, ?, ?)",
                            [(review_id, tag["group"], tag["value"]) for tag in tags])
             return {"tags": _tags_of(db, review_id)}
-
-
-class ReviewOps(ReviewReads, ReviewWrites, ConsumerOps):
-    """Mixin of Sandbox: every review operation."""
 
 
 def _tags_of(db, review_id):

@@ -1,9 +1,14 @@
-"""Turn a Flask request into plain values for the state layer; bad input becomes a typed error."""
+"""One request as the views see it: its sandbox, credentials and link root, worked out once, and
+the parsers that turn a Flask request into plain values for the state layer (bad input becomes
+a typed error)."""
+
+from __future__ import annotations
 
 import base64
 import binascii
 import re
 from functools import cached_property, lru_cache
+from typing import TYPE_CHECKING
 
 from flask import Request, current_app, request
 from werkzeug.sansio.utils import get_current_url, get_host
@@ -12,8 +17,12 @@ from .. import json_input
 from ..state import errors
 from ..state.access import Credentials
 from ..state.text import blank
-from . import SANDBOX_KEY
 
+if TYPE_CHECKING:
+    from ..state.sandbox import Sandbox
+
+SANDBOX_KEY = "trustpilot.sandbox"
+SANDBOX_PREFIX = "/_sandbox/"
 FORM = "application/x-www-form-urlencoded"
 INTEGER = re.compile(r"-?[0-9]+")
 
@@ -49,12 +58,42 @@ class ApiRequest(Request):
         return _host_url(self.scheme, self.environ.get("HTTP_HOST"), self.server) + self.script_root
 
 
+def sandbox() -> Sandbox:
+    """The sandbox this request addresses: 'default', or the one named by its /_sandbox/<name> prefix."""
+    return request.sandbox  # ApiRequest: looked up once per request
+
+
+def sandbox_name():
+    return request.sandbox_name
+
+
 def credentials():
     return request.credentials
 
 
 def base_url():
+    """The link root: links are built on the request's own scheme and host (and sandbox prefix)."""
     return request.link_root
+
+
+class SandboxPrefix:
+    """WSGI middleware: /_sandbox/<name>/rest is the route /rest of sandbox <name>.
+
+    The prefix moves into SCRIPT_NAME, so every link the emulator builds (next-page, the login
+    form's action) keeps it, and an unmodified client only needs its base URL set to
+    http://host:port/_sandbox/<name>."""
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        if path.startswith(SANDBOX_PREFIX):
+            name, _, rest = path[len(SANDBOX_PREFIX):].partition("/")
+            environ[SANDBOX_KEY] = name
+            environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + SANDBOX_PREFIX + name
+            environ["PATH_INFO"] = "/" + rest
+        return self.wsgi_app(environ, start_response)
 
 
 @lru_cache(maxsize=64)
