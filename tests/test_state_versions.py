@@ -101,3 +101,21 @@ def test_a_failing_migration_leaves_the_file_at_its_version(tmp_path, monkeypatc
     with pytest.raises(sqlite3.OperationalError):
         Store(path)
     assert user_version(path) == 0
+
+
+def test_named_sandbox_of_a_newer_release_is_a_409_naming_it_not_a_500(tmp_path):
+    path = str(tmp_path / "state.db")
+    world = scenario.load_file(scenario.DEFAULT_SCENARIO)
+    client = create_app({"SCENARIO": world, "STATE_PATH": path}).test_client()
+    assert client.post("/_mock/sandboxes", json={"name": "job-7"}).status_code == 201
+    with sqlite3.connect(f"{path}.sandboxes/job-7.db") as db:
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    restarted = create_app({"SCENARIO": world, "STATE_PATH": path}).test_client()  # a process that never opened it
+    response = restarted.get(f"/_sandbox/job-7/v1/business-units/{UNIT}", headers={"apikey": "x"})
+    assert response.status_code == 409
+    body = response.get_json()
+    assert body["errorCode"] == 1009
+    assert f"sandbox 'job-7' cannot be opened: the state file {path}.sandboxes/job-7.db has schema version " \
+           f"{SCHEMA_VERSION + 1}" in body["details"]
+    assert "DELETE /_mock/sandboxes/job-7" in body["details"]
+    assert user_version(f"{path}.sandboxes/job-7.db") == SCHEMA_VERSION + 1  # left as it was

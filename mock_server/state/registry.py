@@ -14,7 +14,7 @@ import threading
 from . import errors
 from .clock import iso
 from .sandbox import Sandbox
-from .store import Store
+from .store import Store, UnsupportedStateFile
 
 NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 
@@ -40,7 +40,7 @@ class Registry:
                                   f'{{"name": "{name}"}}')
         with self._lock:
             if name not in self._sandboxes:
-                self._sandboxes[name] = Sandbox(name, Store(self._path_of(name)))
+                self._sandboxes[name] = self._open_named(name)
             return self._sandboxes[name]
 
     def create_sandbox(self, name, scenario=None):
@@ -111,6 +111,15 @@ class Registry:
                                                          fresh=self._fresh, progress=self._progress)
                 sandbox = self._sandboxes["default"]
         return sandbox
+
+    def _open_named(self, name):
+        """A named sandbox's store, opened (and migrated) on its first use in this process; a file
+        of a newer release is the sandbox's problem, said to the caller, not a server error."""
+        try:
+            return Sandbox(name, Store(self._path_of(name)))
+        except UnsupportedStateFile as exc:
+            raise errors.Conflict(f"sandbox {name!r} cannot be opened: {exc} Or delete the sandbox "
+                                  f"(DELETE /_mock/sandboxes/{name}) and create it again.") from None
 
     def _exists(self, name):
         default = self._open_default()
