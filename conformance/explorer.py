@@ -228,7 +228,8 @@ class Exploration:
         self.budget, self.seconds, self.seed, self.say = budget or 1000, seconds, seed, say
         self.checks = checks_for(manifest)
         self.tried, self.failures, self._cache = 0, {}, {}
-        self._deadline, self._spent, self._out_of_time = None, 0.0, False
+        self._deadline = time.monotonic() + seconds  # from now: hypothesis's import counts too
+        self._slowest, self._out_of_time = 0.0, False
 
     def run(self):
         """The minimal failing world and its failures, or (None, []) when none was found."""
@@ -237,7 +238,6 @@ class Exploration:
 
         if not self.checks:
             return None, []
-        self._deadline = time.monotonic() + self.seconds
         options = settings(max_examples=self.budget, database=None, deadline=None, phases=[Phase.generate],
                            suppress_health_check=list(HealthCheck))
         try:
@@ -269,7 +269,8 @@ class Exploration:
             self.tried += 1
             started = time.monotonic()
             failed = judge(self.manifest, self.emulator, self.checks, world)
-            self._spent += time.monotonic() - started
+            waits = Schedule(world).grace_seconds
+            self._slowest = max(self._slowest, time.monotonic() - started - waits)
             self._cache[key] = failed
             if failed and not self.failures:
                 # Shrink this failure: from now on only the checks it failed run.
@@ -280,10 +281,11 @@ class Exploration:
         return bool(self._cache[key])
 
     def _time_for(self, world):
-        """Whether ``world`` can still be judged: its expected time (the mean so far plus the waits
-        it asks for) within the budget. Once one cannot, none is: the worlds judged are always the
-        first ones of the seed's sequence, so a longer budget explores the same ones and more."""
-        expected = (self._spent / self.tried if self.tried else 0) + Schedule(world).grace_seconds
+        """Whether ``world`` can still be judged: its expected time (the slowest example so far,
+        less its waits, plus the waits this one asks for) within the budget. Once one cannot, none
+        is: the worlds judged are always the first ones of the seed's sequence, so a longer budget
+        explores the same ones and more."""
+        expected = self._slowest + Schedule(world).grace_seconds
         if self._out_of_time or time.monotonic() + expected > self._deadline:
             self._out_of_time = True
         return not self._out_of_time

@@ -5,6 +5,8 @@ import pytest
 import yaml
 
 from conformance import cli, explorer, manifest as manifests
+from conformance.checks import CATALOG
+from conformance.runner import run_in_world
 
 from kit_helpers import REFERENCE, reference_manifest
 
@@ -53,22 +55,40 @@ def test_explore_finds_a_text_bug_and_shrinks_it_to_one_review(variant, tmp_path
     assert document["world"] == {"locations": 0, "reviews": [review], "faults": [], "clock": None}
 
 
-def test_explore_moves_the_clock_past_the_token_lifetime_and_finds_an_integration_that_never_refreshes(
-        tmp_path, capsys):
+def test_the_fixed_catalog_catches_the_long_text_crash_too_on_starry_shop(kit_emulator, tmp_path):
+    manifest = manifests.load(reference_manifest(tmp_path, variant="crashes_on_long_text"))
+    result = run_in_world(next(c for c in CATALOG if c.id == "usecase.ingestion"), manifest, kit_emulator)
+    assert result.status == "fail"
+    assert result.message.startswith("ingestion for starry-shop.example failed (exit 1): ")
+    assert "Data too long for column 'text'" in result.message
+
+
+# variant -> (checks it fails after the clock jump, words of the first failure)
+NEVER_RENEWS = {
+    "reconsent_instead_of_refresh": (["usecase.ingestion"], "fail usecase.ingestion: ingestion for "
+                                     "quiet-shop.example failed (exit 1)"),
+    "never_renews_partner_token": (["usecase.ingestion", "usecase.showcase"], "fail usecase.ingestion: could not "
+                                   "get this far: onboarding starry-shop.example failed (exit 1)"),
+}
+
+
+@pytest.mark.parametrize("variant", NEVER_RENEWS)
+def test_explore_moves_the_clock_past_the_token_lifetime_and_finds_an_integration_that_never_renews(
+        variant, tmp_path, capsys):
+    checks, words = NEVER_RENEWS[variant]
     replay = tmp_path / "replay.yaml"
-    status = cli.main(["explore", "--manifest", str(reference_manifest(tmp_path, variant="reconsent_instead_of_refresh")),
-                       "--seed", "104", "--budget", "10", "--out", str(replay)])
+    status = cli.main(["explore", "--manifest", str(reference_manifest(tmp_path, variant=variant)),
+                       "--seed", "48", "--budget", "10", "--out", str(replay)])
     out = capsys.readouterr().out
     assert status == cli.EXIT_NOT_READY
     assert ("Bright Shop with 0 location(s) and 0 review(s)\n"
-            "  clock: 100 hours forward before the kit's trigger 2 of each check\n") in out
-    assert "fail usecase.ingestion: ingestion for bright-shop.example failed (exit 1)" in out
-    assert "the customer must connect again" in out
+            "  clock: 100 hours forward before the kit's trigger 5 of each check\n") in out
+    assert words in out
     document = yaml.safe_load(replay.read_text())
     assert (document["checks"], document["world"]) == (
-        ["usecase.ingestion"], {"locations": 0, "reviews": [], "faults": [], "clock": {"hours": 100, "beforeTrigger": 1}})
+        checks, {"locations": 0, "reviews": [], "faults": [], "clock": {"hours": 100, "beforeTrigger": 4}})
     assert cli.main(["replay", str(replay)]) == cli.EXIT_NOT_READY
-    assert "fail usecase.ingestion: ingestion for bright-shop.example failed" in capsys.readouterr().out
+    assert words in capsys.readouterr().out
 
 
 def test_explore_on_a_correct_integration_finds_nothing(capsys):
