@@ -3,8 +3,9 @@
     .venv/bin/python bench/explore.py [--seed 0] [--time 120]
 
 Each planted bug is a variant of the reference integration (tests/conformance_variants/), see
-PLANTED. The explorer runs on each with its default budget. Prints, per bug, whether it was found, the seconds to the first failing example
-and to the minimal world, the examples judged, and that world. Never used for assertions in
+PLANTED. The explorer runs on each with its default budget. Prints, per bug, whether it was
+found, the seconds to the first failing example and to the minimal world, the examples judged,
+and that world. Never used for assertions in
 tests; see bench/README.md.
 """
 
@@ -55,8 +56,9 @@ def main():
             print(f"{variant} (fixed catalog: {PLANTED[variant]}): NOT found in {seconds:.1f} s, "
                   f"{exploration.tried} example(s)")
             continue
-        print(f"{variant} (fixed catalog: {PLANTED[variant]}): found in {first[0] - started:.1f} s, minimal world in {seconds:.1f} s, "
-              f"{exploration.tried} example(s); {failures[0].id}: {failures[0].message[:120]}")
+        print(f"{variant} (fixed catalog: {PLANTED[variant]}): found in {first[0] - started:.1f} s, "
+              f"minimal world in {seconds:.1f} s, {exploration.tried} example(s); "
+              f"{failures[0].id}: {failures[0].message[:120]}")
         print("\n".join(f"    {line}" for line in explorer.describe(world).splitlines()), flush=True)
 
 if __name__ == "__main__":

@@ -50,7 +50,6 @@ PLAIN = "Good service, fast delivery."
 EMOJI = "Loved it 😍🎉 fast delivery 🚚"                     # outside the Basic Multilingual Plane
 RIGHT_TO_LEFT = ("שירות מצוין, המשלוח הגיע מהר", "خدمة ممتازة وتوصيل سريع")
 COMBINING = "Cafe\u0301 cre\u0300me, Z\u0335a\u0337l\u0336g\u0338o\u0334"
-SPECIAL_TEXTS = (EMOJI, *RIGHT_TO_LEFT, COMBINING)
 LONG_TEXTS = (1000, 1001, 4000)  # characters: around a 1,000-character column, and the longest review
 FILLER = "This shop delivered everything on time and answered every question. "
 
@@ -59,7 +58,8 @@ def long_text(length):
     return (FILLER * 60)[:length]
 
 
-TEXTS = (PLAIN, EMOJI, *RIGHT_TO_LEFT, COMBINING, *map(long_text, LONG_TEXTS))  # plainest first: shrinks go left
+# Every text a generated review may have, plainest first: shrinking goes left.
+TEXTS = (PLAIN, EMOJI, *RIGHT_TO_LEFT, COMBINING, *map(long_text, LONG_TEXTS))
 REPLAY_VERSION = 1
 # The reads of ingestion and showcase past the unit itself (reviews, locations, profileinfo):
 # onboarding's find and the unit's own GET stay untouched, so every fault lands on a use case.
@@ -83,7 +83,8 @@ def _strategies():
     except ImportError:
         raise ExplorerUnavailable("the explorer needs hypothesis: pip install 'trustpilot-partner-sandbox[explore]'") \
             from None
-    # One branch per kind of text, so that each is as likely as a plain one and shrinks towards it.
+    # Each text as likely as a plain one (a few fixed lengths rather than any: a bug at a length
+    # limit shows at 1,001 characters, and shrinking need not search the lengths between).
     text = st.sampled_from(TEXTS)
     review = st.fixed_dictionaries({"stars": st.integers(1, 5), "text": text,
                                      "reported": st.sampled_from((False, False, True))})  # most are published
@@ -323,7 +324,8 @@ def simpler(world):
 def _milder(fault):
     """The same fault, milder: no wait or half of it, one failure instead of two, the least latency."""
     if fault["kind"] == "429" and fault["retryAfter"] > 0:
-        yield from ({**fault, "retryAfter": s} for s in sorted({0, fault["retryAfter"] // 2}) if s < fault["retryAfter"])
+        shorter = sorted({0, fault["retryAfter"] // 2} - {fault["retryAfter"]})
+        yield from ({**fault, "retryAfter": seconds} for seconds in shorter)
     if fault.get("times", 1) > 1:
         yield {**fault, "times": 1}
     if fault["kind"] == "latency" and fault["ms"] > 100:

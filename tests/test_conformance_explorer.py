@@ -185,7 +185,7 @@ def test_a_5xx_burst_with_the_html_page_and_repeated_drops_become_fault_rules():
                                                        {"kind": "drop", "times": 2}]}
     burst, drop = explorer.scenario(world)["faults"]
     assert (burst["response"]["status"], burst["response"]["contentType"], burst["times"]) == (502, "text/html", 2)
-    assert "503 Service Temporarily Unavailable" in burst["response"]["body"]
+    assert "<title>502 Bad Gateway</title>" in burst["response"]["body"]
     assert (drop["drop"], drop["times"]) == (True, 2)
 
 
