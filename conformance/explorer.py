@@ -38,6 +38,7 @@ import yaml
 
 from .checks import CATALOG
 from .faults import html_error
+from .driver import kill_everything
 from .runner import run_in_world
 from .worlds import base_scenario
 
@@ -217,8 +218,15 @@ def run_checks(manifest, emulator, checks, world):
     """Every result of ``checks`` in ``world`` and its schedule, run side by side (each its own sandbox)."""
     data = scenario(world)
     with ThreadPoolExecutor(max_workers=JOBS, thread_name_prefix="explore") as pool:
-        return list(pool.map(lambda check: run_in_world(check, manifest, emulator, scenario=data,
-                                                        schedule=Schedule(world)), checks))
+        futures = [pool.submit(run_in_world, check, manifest, emulator, scenario=data, schedule=Schedule(world))
+                   for check in checks]
+        try:
+            return [future.result() for future in futures]
+        except KeyboardInterrupt:  # as ``run``: end the integration's processes now, not when checks end
+            for future in futures:
+                future.cancel()
+            kill_everything()
+            raise
 
 
 class Exploration:
