@@ -301,9 +301,9 @@ class Exploration:
 
 
 def simpler(world):
-    """Worlds one step simpler than ``world``, the biggest steps first: no clock jump, a fault fewer,
-    fewer locations, one review alone, a review fewer, then each review plainer. Every step lowers
-    one of these measures and raises none, so shrinking ends."""
+    """Worlds one step simpler than ``world``, the biggest steps first: no clock jump (or the least),
+    a fault fewer, a milder fault, fewer locations, one review alone, a review fewer, then each
+    review plainer. Every step lowers one of these measures and raises none, so shrinking ends."""
     def changed(**parts):
         return {**world, **parts}
 
