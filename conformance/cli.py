@@ -194,7 +194,7 @@ def _replay(args):
 
     from . import explorer
     from .emulator import Emulator, SandboxUnreachable
-    from .runner import run_in_world, watched
+    from .runner import watched
 
     try:
         document = explorer.read_replay(args.replay_file)
@@ -207,8 +207,7 @@ def _replay(args):
     checks = [c for c in CATALOG if c.id in document["checks"]]
     try:
         with watched():
-            results = [run_in_world(c, manifest, emulator, scenario=explorer.scenario(document["world"]))
-                       for c in checks]
+            results = explorer.run_checks(manifest, emulator, checks, document["world"])
     finally:
         emulator.close()
     _print_results(results)

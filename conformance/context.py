@@ -36,8 +36,9 @@ USE_CASE_VALUES = {
 
 
 class CheckContext:
-    def __init__(self, manifest, world, integration, browser="http"):
+    def __init__(self, manifest, world, integration, browser="http", schedule=None):
         self.manifest, self.world, self.integration = manifest, world, integration
+        self.schedule = schedule  # the explorer's: acts before each trigger (e.g. moves the clock)
         self.sandbox = world.sandbox
         self.browser = BROWSERS[browser]()  # the customer's browser: keeps the integration's cookies
         self.notes, self.outcomes, self.steps = [], [], []
@@ -55,6 +56,8 @@ class CheckContext:
     def trigger(self, name, customer=None, /, **values):
         if customer is not None:
             values.update(domain=customer.domain, business_unit_id=customer.id)
+        if self.schedule is not None:
+            self.schedule.before_trigger(self, name, customer)
         outcome = self.integration.trigger(name, **values)
         self.outcomes.append(outcome)
         self.steps.append(Step("Kit", "Integration", f"{name}" + (f" {customer.domain}" if customer else ""),

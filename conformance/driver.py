@@ -87,6 +87,7 @@ class Integration:
         self.env = None
         self.service_command = None
         self._service = None
+        self.grace_seconds = 0  # on top of every trigger's timeout: the waits the explorer's faults ask for
 
     def point_at(self, sandbox, partner):
         """Set the environment the manifest names to this sandbox and the partner's credentials."""
@@ -192,7 +193,7 @@ class Integration:
     def trigger(self, name, /, definition=None, **values):
         """Run the manifest's trigger ``name`` (or ``definition``, e.g. a probe) with these placeholder values."""
         definition = definition or self.manifest.trigger(name)
-        timeout = definition.get("timeoutSeconds", self.manifest.trigger_timeout)
+        timeout = definition.get("timeoutSeconds", self.manifest.trigger_timeout) + self.grace_seconds
         if "run" in definition:
             return self._run(name, self.fill(definition["run"], shlex.quote, **values), timeout)
         return self._request(name, definition, values, timeout)

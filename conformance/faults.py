@@ -15,6 +15,12 @@ GATEWAY_HTML = """<html>
 """
 
 
+REASONS = {500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Temporarily Unavailable",
+           504: "Gateway Time-out"}
+
+
 def html_error(status=503):
-    """A fault rule's response: the gateway's HTML error page with ``status``."""
-    return {"status": status, "contentType": "text/html", "body": GATEWAY_HTML}
+    """A fault rule's response: the gateway's HTML error page with ``status`` (and its reason)."""
+    reason = f"{status} {REASONS.get(status, 'Error')}"
+    return {"status": status, "contentType": "text/html",
+            "body": GATEWAY_HTML.replace("503 Service Temporarily Unavailable", reason)}

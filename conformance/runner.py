@@ -144,21 +144,24 @@ def _blocked(check, results, selected):
     return None
 
 
-def run_in_world(check, manifest, emulator, browser="http", scenario=None):
+def run_in_world(check, manifest, emulator, browser="http", scenario=None, schedule=None):
     """One check in its own fresh world (the kit's, or ``scenario``: a world in the same format with
-    the same customers, e.g. one the explorer generated) with its own instance of the integration."""
+    the same customers, e.g. one the explorer generated) with its own instance of the integration.
+    ``schedule`` (the explorer's) acts before each trigger, e.g. moves the sandbox clock, and gives
+    the triggers its ``grace_seconds`` on top of their timeout (the waits its faults ask for)."""
     started = time.monotonic()
     if check.use_case and check.use_case not in manifest.use_cases:
         return _result(check, NOT_APPLICABLE, f"the integration does not claim the {check.use_case!r} use case",
                        Evidence(), started)
     workdir = tempfile.mkdtemp(prefix=f"conformance-{check.id}-")
     integration = Integration(manifest, workdir)
+    integration.grace_seconds = schedule.grace_seconds if schedule is not None else 0
     world = ctx = None
     status, message = "pass", ""
     try:
         world = World(emulator, check.world, integration.redirect_uri, scenario)
         integration.point_at(world.sandbox, world.partner)
-        ctx = CheckContext(manifest, world, integration, browser)
+        ctx = CheckContext(manifest, world, integration, browser, schedule)
         integration.start_service()
         check.run(ctx)
     except CheckFailed as exc:

@@ -305,6 +305,25 @@ def crashes_on_emoji():
     ri.showcase = showcase
 
 
+def crashes_on_long_text():
+    """usecase.ingestion (Starry Shop): stores review texts in a VARCHAR(1000) column, as a strict
+    SQL mode does, and crashes on a review text over 1,000 characters."""
+    def read_all_reviews(business_unit_id):
+        reviews = ORIGINAL["read_all_reviews"](business_unit_id)
+        if any(len(review.get("text") or "") > 1000 for review in reviews):
+            raise ValueError("Data too long for column 'text' at row 1")
+        return reviews
+    ri.read_all_reviews = read_all_reviews
+
+
+def never_renews_partner_token():
+    """Only in a schedule the fixed catalog lacks (found by the explorer's clock jump): keeps its
+    partner token for good, trusting its own clock, so the API's 401 after the token's 100 hours
+    (before another customer's onboarding) is an error."""
+    ri.partner_call = lambda method, url: ri.send_with_retries(
+        method, url, {"Authorization": f"Bearer {ri.partner_token()}"})
+
+
 def drops_page_at_multiple_of_200():
     """usecase.ingestion, only in a world the fixed catalog lacks (found by the explorer): an
     off-by-one that drops the last location page when the count is an exact multiple of 200."""
@@ -333,7 +352,8 @@ VARIANTS = {f.__name__: f for f in (
     no_retry_on_5xx, one_review_per_call, prints_token, remembers_one_customer, password_in_refusal,
     search_by_display_name, key_after_200, rekeys_every_onboard, client_credentials_consent,
     unregistered_redirect_uri, showcase_swallows_503, invite_without_reference, drops_last_location_page,
-    secret_in_query, crashes_on_emoji, drops_page_at_multiple_of_200)}
+    secret_in_query, crashes_on_emoji, crashes_on_long_text, never_renews_partner_token,
+    drops_page_at_multiple_of_200)}
 
 def replaced_steps():
     """The package's attributes the applied variant replaced: all that its break can change."""
