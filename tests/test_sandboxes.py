@@ -30,6 +30,19 @@ def test_create_sandbox_with_its_own_scenario(client):
     assert client.get("/v1/business-units/find?name=tiny.example", headers={"apikey": "tiny-key"}).status_code == 401
 
 
+def test_create_sandbox_with_a_scenario_outside_the_basic_multilingual_plane(client):
+    """An emoji (beyond U+FFFF) in a world sent as JSON: the world is read as written."""
+    world = {"name": "starry", "partners": [{"id": "11111111-2222-4333-8444-555555555555", "name": "P",
+                                             "apiKey": "starry-key", "apiSecret": "starry-secret"}],
+             "businessUnits": [{"id": "aaaaaaaaaaaaaaaaaaaaaaaa", "domain": "starry.example", "plan": "free",
+                                "displayName": "Starry \U0001F31F Shop"}]}
+    response = client.post("/_mock/sandboxes", json={"name": "starry", "scenario": world})
+    assert response.status_code == 201, response.get_json()
+    unit = client.get("/_sandbox/starry/v1/business-units/find?name=starry.example", headers={"apikey": "starry-key"})
+    assert unit.status_code == 200
+    assert unit.get_json()["displayName"] == "Starry \U0001F31F Shop"
+
+
 def test_sandboxes_are_isolated(client):
     client.post("/_mock/sandboxes", json={"name": "a"})
     token = client.post("/_sandbox/a" + TOKEN_PATH, headers=basic(*PARTNER),

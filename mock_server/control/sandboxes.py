@@ -35,7 +35,7 @@ def create_sandbox():
     if world is not None:
         if not isinstance(world, dict):
             raise errors.MalformedRequest("'scenario' must be an object: a whole world, as in scenarios/*.yaml")
-        world = scenarios.parse(json.dumps(world, indent=1), "<request body: scenario>")
+        world = scenarios.parse(json.dumps(world, indent=1, ensure_ascii=False), "<request body: scenario>")
     return jsonify(_registry().create_sandbox(body.get("name"), world)), 201
 
 

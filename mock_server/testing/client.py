@@ -83,23 +83,28 @@ class Sandbox:
         world is loaded; else the sandbox has the server's world. ``session``: one with your
         headers (e.g. the control token), else a new one."""
         session = session or requests.Session()
+        created_with = None
         if name is not None:
-            _create_named(session, url.rstrip("/"), name)
+            created_with = _create_named(session, url.rstrip("/"), name, scenario)
         sandbox = cls(url, session, name=name or "default")
         if name is not None:
             sandbox._closers.append(lambda: session.delete(f"{sandbox.root}/_mock/sandboxes/{name}", timeout=30))
         if scenario is not None:
-            sandbox.load_scenario(scenario)
+            if created_with is None:
+                sandbox.load_scenario(scenario)
+            sandbox._loaded = _key(scenario)
             sandbox.default_scenario = scenario
         return sandbox
 
     def named(self, name):
         """A new sandbox called ``name`` on the same server (deleted by its close()), with this one's scenario."""
-        _create_named(self.session, self.root, name)
+        created_with = _create_named(self.session, self.root, name, self.default_scenario)
         other = Sandbox(self.root, self.session, name=name, adapter=self._adapter)
         other._closers.append(lambda: self.session.delete(f"{self.root}/_mock/sandboxes/{name}", timeout=30))
         if self.default_scenario is not None:
-            other.load_scenario(self.default_scenario)
+            if created_with is None:
+                other.load_scenario(self.default_scenario)
+            other._loaded = _key(self.default_scenario)
             other.default_scenario = self.default_scenario
         return other
 
@@ -274,14 +279,22 @@ def unique_name(prefix="pytest"):
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
 
 
-def _create_named(session, root, name):
+def _create_named(session, root, name, scenario=None):
+    """Create the sandbox ``name``; a world given as a dict is loaded by the same request (one load
+    of a world, not the server's default and then this one). Returns that world, or None when the
+    sandbox has the server's world (a scenario file is loaded afterwards, for line numbers)."""
     url = f"{root}/_mock/sandboxes"
-    response = session.post(url, json={"name": name}, timeout=60)
+    world = scenario if isinstance(scenario, dict) else None
+    body = json.dumps({"name": name, **({"scenario": world} if world is not None else {})},
+                      default=str, ensure_ascii=False).encode("utf-8")
+    headers = {"Content-Type": "application/json"}
+    response = session.post(url, data=body, headers=headers, timeout=60)
     if response.status_code == 409:  # left behind by an earlier run that died: the name is ours
         session.delete(f"{url}/{name}", timeout=60)
-        response = session.post(url, json={"name": name}, timeout=60)
+        response = session.post(url, data=body, headers=headers, timeout=60)
     if response.status_code != 201:
         raise ControlError("POST", url, response.status_code, response.text)
+    return world
 
 
 def _key(scenario):
