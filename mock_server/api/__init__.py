@@ -10,6 +10,7 @@ AREA_MODULES = (
     "showcase",
     "partners",
     "reviews",
+    "consumers",
     "product_reviews",
     "invitations",
 )

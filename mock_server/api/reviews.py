@@ -38,6 +38,15 @@ def list_private_business_unit_reviews(business_unit_id):
     return _page(sandbox().reviews.list_private_business_unit_reviews, ReviewFilter(**filters))
 
 
+@bp.get("/v1/consumers/<consumer_id>/reviews")
+def list_consumer_reviews(consumer_id):
+    """The unit list's parameters, plus ``businessUnitId`` (the Consumer API, reference §3.3)."""
+    unit_id = request.args.get("businessUnitId") or None
+    where = ReviewFilter(**{**_public_filters(unit_id), "consumer_id": consumer_id},
+                         reported=None if bool_arg("includeReportedReviews", False) else False)
+    return _page(sandbox().consumer_profiles.list_consumer_reviews, where)
+
+
 @bp.get("/v1/business-units/<business_unit_id>/all-reviews")
 def list_all_business_unit_reviews(business_unit_id):
     token, per_page = request.args.get("pageToken") or None, int_arg("perPage", 100, 1, 100)
