@@ -8,6 +8,7 @@ Shapes follow reference §3.3/§3.4: ``stars`` and ``consumer.numberOfReviews`` 
 
 import json
 
+from ..clock import iso, parse_iso
 from .generate import REPLIES, TEXTS
 
 
@@ -38,6 +39,21 @@ def consumer_facts(db, consumer_ids):
     return facts
 
 
+def render_likes(db, row, likers, base):
+    """The likes of review ``row`` by ``likers`` ((consumer id, name, country)), an hour apart."""
+    facts = consumer_facts(db, {liker[0] for liker in likers})
+    created = parse_iso(row["created_at"])
+    return [{"consumer": _consumer(*liker, facts.get(liker[0]), base), "createdAt": iso(created + 3600 * n)}
+            for n, liker in enumerate(likers, start=1)]
+
+
+def _consumer(consumer_id, name, country, facts, base):
+    count, declared_location = facts or (1, None)
+    return {"id": consumer_id, "displayName": name, "displayLocation": declared_location or country,
+            "numberOfReviews": count,
+            "links": [{"href": f"{base}/v1/consumers/{consumer_id}", "method": "GET", "rel": "consumers"}]}
+
+
 def display_location(city, country):
     """'Frederiksberg, DK' as in the reference's example; None when neither is known."""
     return ", ".join(part for part in (city, country) if part) or None
@@ -45,14 +61,10 @@ def display_location(city, country):
 
 def render(row, unit, location, base, tags=None, consumer=None):
     """One review; ``consumer``: (number of reviews, declared display location) from consumer_facts."""
-    count, declared_location = consumer or (1, None)
     body = {
         "links": [{"href": f"{base}/v1/reviews/{row['id']}", "method": "GET", "rel": "reviews"}],
         "id": row["id"],
-        "consumer": {"id": row["consumer_id"], "displayName": row["consumer_name"],
-                     "displayLocation": declared_location or row["consumer_country"], "numberOfReviews": count,
-                     "links": [{"href": f"{base}/v1/consumers/{row['consumer_id']}", "method": "GET",
-                                "rel": "consumers"}]},
+        "consumer": _consumer(row["consumer_id"], row["consumer_name"], row["consumer_country"], consumer, base),
         "businessUnit": {"id": unit["id"], "identifyingName": unit["identifying_name"],
                          "displayName": unit["display_name"],
                          "links": [{"href": f"{base}/v1/business-units/{unit['id']}", "method": "GET",
