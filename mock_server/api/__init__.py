@@ -11,6 +11,7 @@ AREA_MODULES = (
     "partners",
     "reviews",
     "consumers",
+    "resources",
     "product_reviews",
     "invitations",
 )

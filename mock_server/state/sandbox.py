@@ -18,6 +18,7 @@ from .journal import Journal
 from .oauth import OAuth
 from .partners import Partners
 from .product_reviews import ProductReviews
+from .resources import Resources
 from .reviews import ConsumerReviews, Reviews
 from .settings import Settings
 from .showcase import Showcase
@@ -46,6 +47,7 @@ class Sandbox:
         self.consumers = ConsumerReviews(store, self.clock, self.ids, self.business_units, self.reviews,
                                          self.webhooks)
         self.consumer_profiles = ConsumerProfiles(store, self.access, self.business_units)
+        self.resources = Resources(store, self.access, self.business_units)
         self.product_reviews = ProductReviews(store, self.access, self.business_units)
         self.invitations = Invitations(store, self.clock, self.ids, self.access, self.business_units)
         self.faults = Faults(store, self.clock, self.ids, self.settings)
