@@ -72,7 +72,7 @@ class ConsumerProfiles:
         """A page of the consumer's reviews, of every business unit (or of ``where.unit_id``)."""
         with self.store.read() as db:
             self.access.public_caller(db, creds)
-            self._profile(db, where.consumer_id)
+            _existing(db, where.consumer_id)
             if where.unit_id is not None:
                 self.business_units.existing_id(db, where.unit_id)
             rows, more = page_of_reviews(db, where, order, page, per_page)
@@ -96,6 +96,13 @@ class ConsumerProfiles:
         return {**profile, "hasImage": False, "birthYear": 0,
                 "profileImage": {size: {"url": None, "width": 0, "height": 0} for size in IMAGE_SIZES},
                 "numberOfReviews": count}
+
+
+def _existing(db, consumer_id):
+    """NotFound unless the consumer is declared or wrote a review."""
+    if (db.execute("SELECT 1 FROM consumers WHERE id = ?", (consumer_id,)).fetchone() is None
+            and db.execute("SELECT 1 FROM reviews WHERE consumer_id = ? LIMIT 1", (consumer_id,)).fetchone() is None):
+        raise errors.NotFound(f"no consumer has the id {consumer_id!r}")
 
 
 def _first_review(db, consumer_id):
