@@ -223,3 +223,30 @@ def test_scenario_consumer_problems_are_refused(change, problem):
     with pytest.raises(InvalidScenario) as caught:
         scenario.parse(WORLD.replace(*change), "consumers.yaml")
     assert problem in str(caught.value)
+
+
+def test_tap_sync_over_gunicorn_every_profile_answers(live):
+    """The same sync over real HTTP (two workers): every consumer a review names has a profile
+    whose count matches the reviews paged, and the review's consumer link answers too."""
+    import requests
+
+    session = requests.Session()
+    session.headers["apikey"] = "demo-partner-key"
+    seen, page = {}, 1
+    while True:
+        response = session.get(f"{live}/v1/business-units/{DEMO_BU}/reviews", timeout=10,
+                               params={"page": page, "perPage": 100, "orderBy": "createdat.asc",
+                                       "includeReportedReviews": "true"})
+        assert response.status_code == 200, response.text
+        reviews = response.json()["reviews"]
+        for review in reviews:
+            seen.setdefault(review["consumer"]["id"], []).append(review)
+        if len(reviews) < 100:
+            break
+        page += 1
+    for consumer_id, reviews in seen.items():
+        profile = session.get(f"{live}/v1/consumers/{consumer_id}/profile", timeout=10)
+        assert profile.status_code == 200, profile.text
+        assert profile.json()["numberOfReviews"] == len(reviews)
+    linked = session.get(next(iter(seen.values()))[0]["consumer"]["links"][0]["href"], timeout=10)
+    assert linked.status_code == 200 and linked.json()["links"][0]["href"].startswith(live)
