@@ -212,8 +212,8 @@ def test_consumer_written_through_the_control_plane_exists(client):
 # -- scenarios -------------------------------------------------------------------------------
 @pytest.mark.parametrize(("change", "problem"), [
     (("consumerId: " + JANE + ", createdAt: \"2026-04", "consumerId: " + "a" * 24 + ", createdAt: \"2026-04"),
-     f"consumers.yaml:23: businessUnits[1].reviews[0].consumerId: '{'a' * 24}' is not the id of a consumer of this world "
-     "(declare it under 'consumers')"),
+     f"consumers.yaml:23: businessUnits[1].reviews[0].consumerId: '{'a' * 24}' is not the id of a consumer "
+     "of this world (declare it under 'consumers')"),
     (("title: Great, consumerId", "title: Great, consumerName: X, consumerId"),
      "businessUnits[0].reviews[0].consumerName: give consumerId or consumerName, not both"),
     ((f"id: {SILENT}", f"id: {JANE}"), "consumers[1].id: duplicate consumer id"),

@@ -11,7 +11,8 @@ ORDERS = {"createdat.desc": "pos DESC", "createdat.asc": "pos ASC",
           "stars.desc": "stars DESC, pos DESC", "stars.asc": "stars ASC, pos DESC"}
 # Across business units (a consumer's reviews) positions do not compare: creation time does.
 ACROSS_UNITS = {"createdat.desc": "created_at DESC, id DESC", "createdat.asc": "created_at ASC, id ASC",
-                "stars.desc": "stars DESC, created_at DESC, id DESC", "stars.asc": "stars ASC, created_at DESC, id DESC"}
+                "stars.desc": "stars DESC, created_at DESC, id DESC",
+                "stars.asc": "stars ASC, created_at DESC, id DESC"}
 
 
 @dataclass(frozen=True)
