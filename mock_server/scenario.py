@@ -102,6 +102,9 @@ def _semantic_problems(data):
             unique("template id", template["id"], base + ["templates", j, "id"])
         problems.extend(_review_problems(unit, base))
         problems.extend(product_problems(unit, base))
+    for i, consumer in enumerate(data.get("consumers", [])):
+        unique("consumer id", consumer["id"], ["consumers", i, "id"])
+    problems.extend(_consumer_problems(data))
     problems.extend(fault_problems(data))
     problems.extend(_reference_problems(data))
     problems.extend(_grant_problems(data))
@@ -132,6 +135,30 @@ def _review_problems(unit, base):
                 parse_iso(str(review["createdAt"]))
             except ValueError:
                 problems.append((base + ["reviews", j, "createdAt"], "not a valid ISO-8601 date-time"))
+    return problems
+
+
+def _consumer_problems(data):
+    """A listed review's consumerId names a declared consumer, and then the review has no consumerName."""
+    problems, declared = [], {consumer["id"] for consumer in data.get("consumers", [])}
+    for i, consumer in enumerate(data.get("consumers", [])):
+        if "createdAt" in consumer:
+            try:
+                parse_iso(str(consumer["createdAt"]))
+            except ValueError:
+                problems.append((["consumers", i, "createdAt"], "not a valid ISO-8601 date-time"))
+    for i, unit in enumerate(data.get("businessUnits", [])):
+        reviews = unit.get("reviews")
+        for j, review in enumerate(reviews if isinstance(reviews, list) else []):
+            if "consumerId" not in review:
+                continue
+            path = ["businessUnits", i, "reviews", j]
+            if review["consumerId"] not in declared:
+                problems.append((path + ["consumerId"], f"{review['consumerId']!r} is not the id of a consumer "
+                                                        "of this world (declare it under 'consumers')"))
+            if "consumerName" in review:
+                problems.append((path + ["consumerName"], "give consumerId or consumerName, not both: the "
+                                                          "consumer's displayName is its name"))
     return problems
 
 

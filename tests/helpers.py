@@ -58,6 +58,12 @@ def fault(response):
     return body["fault"]["detail"]["errorcode"], body["fault"]["faultstring"]
 
 
+def credential_fault(response):
+    """(errorcode, faultstring, reason) of a gateway 401: a fixed faultstring, the why in detail.reason."""
+    body = response.get_json()["fault"]
+    return body["detail"]["errorcode"], body["faultstring"], body["detail"]["reason"]
+
+
 def customer_headers(client):
     """Headers of the demo unit's admin, through the partner onboarding (customer token + partner header)."""
     key = customer_key(client, password_token(client)["access_token"])

@@ -1,6 +1,6 @@
 """Credential rules shared by every route (shared/reference/client-compat.md)."""
 
-from helpers import DEMO_BU, PARTNER_ID, bearer, customer_key, fault, login_code, password_token
+from helpers import DEMO_BU, PARTNER_ID, bearer, credential_fault, customer_key, fault, login_code, password_token
 
 UNIT = f"/v1/business-units/{DEMO_BU}"
 
@@ -8,8 +8,10 @@ UNIT = f"/v1/business-units/{DEMO_BU}"
 def test_public_route_without_credentials_is_401(client):
     response = client.get(UNIT)
     assert response.status_code == 401
-    code, message = fault(response)
-    assert code == "steps.oauth.v2.FailedToResolveAPIKey" and "no credentials" in message
+    code, faultstring, reason = credential_fault(response)
+    assert (code, faultstring) == ("steps.oauth.v2.FailedToResolveAPIKey",
+                                   "Failed to resolve API Key variable request.header.apikey")
+    assert "no credentials" in reason
 
 
 def test_public_route_accepts_apikey_header(client):
@@ -33,14 +35,24 @@ def test_public_route_accepts_valid_bearer_without_apikey(client):
 def test_public_route_unknown_apikey_is_401(client):
     response = client.get(UNIT, headers={"apikey": "who-am-i"})
     assert response.status_code == 401
-    assert fault(response) == ("oauth.v2.InvalidApiKey",
-                               "Invalid ApiKey: the apikey 'who-am-i' is not the API key of any application")
+    # Exactly Apigee's faultstring (clients match on it); the why in detail.reason, without the key.
+    assert credential_fault(response) == (
+        "oauth.v2.InvalidApiKey", "Invalid ApiKey",
+        "the apikey sent (header or query parameter) is not the API key of any application in this sandbox")
+    assert "who-am-i" not in response.get_data(as_text=True)
+
+
+def test_public_route_unknown_apikey_in_query_is_not_echoed(client):
+    response = client.get(UNIT, query_string={"apikey": "secret-looking-key"})
+    assert response.status_code == 401
+    assert response.get_json()["fault"]["faultstring"] == "Invalid ApiKey"
+    assert "secret-looking-key" not in response.get_data(as_text=True)
 
 
 def test_private_route_with_apikey_only_is_401(client):
     response = client.get(f"/v1/private/partners/{PARTNER_ID}/check/{DEMO_BU}", headers={"apikey": "demo-partner-key"})
     assert response.status_code == 401
-    assert "partner endpoints need the partner access token" in fault(response)[1]
+    assert "partner endpoints need the partner access token" in credential_fault(response)[2]
 
 
 def test_access_token_expires_after_100_hours(client):
@@ -50,9 +62,9 @@ def test_access_token_expires_after_100_hours(client):
     client.post("/_mock/clock/advance", json={"hours": 2})
     response = client.get(UNIT, headers=bearer(token))
     assert response.status_code == 401
-    code, message = fault(response)
-    assert code == "keymanagement.service.access_token_expired"
-    assert "the access token expired at" in message and "refresh token" in message
+    code, faultstring, reason = credential_fault(response)
+    assert (code, faultstring) == ("keymanagement.service.access_token_expired", "Access Token expired")
+    assert "the access token expired at" in reason and "refresh token" in reason
 
 
 def test_customer_key_without_partner_header_is_refused(client):

@@ -41,6 +41,13 @@ def test_find_business_unit_without_name_is_400(client):
     assert service_error(response) == (1001, "The request was malformed", "query parameter 'name' is required")
 
 
+def test_get_business_unit_has_bad_fit_false_as_every_listing_does(client):
+    """badFit is in the reference's example; the sandbox says false for every unit."""
+    assert client.get(f"/v1/business-units/{DEMO_BU}", headers=KEY).get_json()["badFit"] is False
+    found = client.get("/v1/business-units/search", query_string={"query": "example"}, headers=KEY).get_json()
+    assert found["businessUnits"] and all(unit["badFit"] is False for unit in found["businessUnits"])
+
+
 def test_get_business_unit_unknown_id_is_404(client):
     response = client.get("/v1/business-units/000000000000000000000000", headers=KEY)
     assert response.status_code == 404

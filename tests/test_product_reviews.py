@@ -262,7 +262,7 @@ def test_list_private_product_reviews_bad_state_is_400(client, customer):
 def test_list_private_product_reviews_api_key_is_401(client):
     response = client.get(PRIVATE, headers=KEY)
     assert response.status_code == 401
-    assert "an API key is not enough" in response.get_json()["fault"]["faultstring"]
+    assert "an API key is not enough" in response.get_json()["fault"]["detail"]["reason"]
 
 
 def test_list_private_product_reviews_partner_token_is_403(client):

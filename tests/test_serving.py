@@ -103,8 +103,9 @@ def test_serve_state_file_survives_restart_and_reset_discards_it(tmp_path):
         response = get_business_unit(base, key)
         assert response.status_code == 401
         assert response.json()["fault"] == {
-            "faultstring": f"Invalid ApiKey: the apikey {key!r} is not the API key of any application",
-            "detail": {"errorcode": "oauth.v2.InvalidApiKey"}}
+            "faultstring": "Invalid ApiKey",
+            "detail": {"errorcode": "oauth.v2.InvalidApiKey", "reason": "the apikey sent (header or query "
+                       "parameter) is not the API key of any application in this sandbox"}}
         assert requests.get(base + "/_mock/clock", timeout=10).json()["offsetSeconds"] == 0
     finally:
         stop_server(proc)

@@ -10,6 +10,8 @@ AREA_MODULES = (
     "showcase",
     "partners",
     "reviews",
+    "consumers",
+    "resources",
     "product_reviews",
     "invitations",
 )

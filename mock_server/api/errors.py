@@ -16,6 +16,9 @@ def body_of(error):
         return {"ErrorCode": error.code, "Error": error.details,
                 "error": error.code, "error_description": error.details}
     if error.family == "fault":
+        if error.fixed_faultstring:
+            return {"fault": {"faultstring": error.message,
+                              "detail": {"errorcode": error.code, "reason": error.details}}}
         return {"fault": {"faultstring": f"{error.message}: {error.details}", "detail": {"errorcode": error.code}}}
     return {"message": error.message, "errorCode": error.code, "details": error.details,
             "correlationId": str(uuid.uuid4())}

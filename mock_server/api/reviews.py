@@ -8,11 +8,12 @@ from ..state import errors
 from ..state.clock import iso, parse_iso
 from ..state.reviews.query import ORDERS, ReviewFilter
 from ..state.text import blank
-from ..web.request import base_url, bool_arg, credentials, int_arg, json_body, list_arg, sandbox
+from ..web.request import base_url, bool_arg, credentials, int_arg, json_body, list_arg, required_arg, sandbox
 from ..web.responses import page_links, request_filters, token_links
 
 bp = Blueprint("reviews", __name__)
 LANGUAGE = re.compile(r"[a-z]{2}")
+LOCALE = re.compile(r"([A-Za-z]{2})-([A-Za-z]{2})")  # as on the business unit's web links (api/showcase.py)
 # The contract's pattern for a reply's submittedAt: a date-time, zone optional (the docs' example has none).
 SUBMITTED_AT = re.compile(r"(19[7-9][0-9]|[2-8][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
                           r"T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?"
@@ -38,6 +39,15 @@ def list_private_business_unit_reviews(business_unit_id):
     return _page(sandbox().reviews.list_private_business_unit_reviews, ReviewFilter(**filters))
 
 
+@bp.get("/v1/consumers/<consumer_id>/reviews")
+def list_consumer_reviews(consumer_id):
+    """The unit list's parameters, plus ``businessUnitId`` (the Consumer API, reference §3.3)."""
+    unit_id = request.args.get("businessUnitId") or None
+    where = ReviewFilter(**{**_public_filters(unit_id), "consumer_id": consumer_id},
+                         reported=None if bool_arg("includeReportedReviews", False) else False)
+    return _page(sandbox().consumer_profiles.list_consumer_reviews, where)
+
+
 @bp.get("/v1/business-units/<business_unit_id>/all-reviews")
 def list_all_business_unit_reviews(business_unit_id):
     token, per_page = request.args.get("pageToken") or None, int_arg("perPage", 100, 1, 100)
@@ -49,6 +59,29 @@ def list_all_business_unit_reviews(business_unit_id):
 @bp.get("/v1/reviews/<review_id>")
 def get_review(review_id):
     return jsonify(sandbox().reviews.get_review(credentials(), review_id, base_url()))
+
+
+@bp.get("/v1/reviews/<review_id>/likes")
+def get_review_likes(review_id):
+    return jsonify(sandbox().reviews.get_review_likes(credentials(), review_id, base_url()))
+
+
+@bp.get("/v1/reviews/<review_id>/web-links")
+def get_review_web_links(review_id):
+    locale = _locale(required_arg("locale"))
+    return jsonify(sandbox().reviews.get_review_web_links(credentials(), review_id, locale, base_url()))
+
+
+@bp.get("/v1/reviews/latest")
+def list_latest_reviews():
+    """``language`` required (ISO 639-1, repeated or comma-joined; ``all`` = every language),
+    ``count`` 1..100 (default 20); ``locale`` checked, not used."""
+    languages = _languages(required=True)
+    count = int_arg("count", 20, 1, 100)
+    if request.args.get("locale") is not None:
+        _locale(request.args["locale"])
+    with_images = bool_arg("filterUsersWithoutImages", False)
+    return jsonify(sandbox().reviews.list_latest_reviews(credentials(), languages, count, with_images, base_url()))
 
 
 @bp.get("/v1/private/reviews/<review_id>")
@@ -110,14 +143,30 @@ def _public_filters(business_unit_id):
     stars = list_arg("stars") or []
     if any(s not in ("1", "2", "3", "4", "5") for s in stars):
         raise errors.MalformedRequest(f"query parameter 'stars' takes 1 to 5, got {','.join(stars)!r}")
-    languages = [lang for lang in list_arg("language") or [] if lang != "all"]
-    bad = [lang for lang in languages if not LANGUAGE.fullmatch(lang)]
-    if bad:
-        raise errors.MalformedRequest(f"query parameter 'language' takes ISO 639-1 codes like 'en', got {bad[0]!r}")
+    languages = _languages()
     return {"unit_id": business_unit_id, "stars": tuple(int(s) for s in stars), "languages": tuple(languages),
             "location_id": request.args.get("internalLocationId") or request.args.get("locationId"),
             "tag_group": request.args.get("tagGroup"), "tag_value": request.args.get("tagValue"),
             "responded": bool_arg("responded")}
+
+
+def _languages(required=False):
+    """'language': ISO 639-1 codes, repeated or comma-joined; 'all' means no filter."""
+    given = list_arg("language")
+    if required and not given:
+        raise errors.MalformedRequest("query parameter 'language' is required (an ISO 639-1 code like 'en', or 'all')")
+    languages = [lang for lang in given or [] if lang != "all"]
+    bad = [lang for lang in languages if not LANGUAGE.fullmatch(lang)]
+    if bad:
+        raise errors.MalformedRequest(f"query parameter 'language' takes ISO 639-1 codes like 'en', got {bad[0]!r}")
+    return languages
+
+
+def _locale(raw):
+    match = LOCALE.fullmatch(raw)
+    if match is None:
+        raise errors.MalformedRequest(f"query parameter 'locale' must be a locale like 'en-US' or 'da-DK', got {raw!r}")
+    return f"{match[1].lower()}-{match[2].upper()}"
 
 
 def _choice_arg(name, choices):

@@ -87,7 +87,8 @@ class AccessRules:
             if app is not None:
                 caller = Caller(app=app)
             elif not creds.bearer:
-                raise errors.InvalidApiKey(f"the apikey {creds.apikey!r} is not the API key of any application")
+                raise errors.InvalidApiKey("the apikey sent (header or query parameter) is not the API key of "
+                                          "any application in this sandbox")
         if caller is None:
             caller = self.caller_from_token(db, creds.bearer)
         self._require_partner_header(db, caller, creds)

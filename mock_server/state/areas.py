@@ -11,6 +11,6 @@ makes one object per sandbox. Adding an area = writing the module, listing it he
 constructing its object in Sandbox.__init__.
 """
 
-from . import faults, invitations, product_reviews, reviews, showcase, webhooks
+from . import consumer_profiles, faults, invitations, product_reviews, reviews, showcase, webhooks
 
-AREAS = (reviews, showcase, product_reviews, webhooks, invitations, faults)
+AREAS = (reviews, consumer_profiles, showcase, product_reviews, webhooks, invitations, faults)

@@ -126,6 +126,8 @@ def _unit_body(unit, counts):
                             **{field: counts.get(n, 0) for n, field in enumerate(STAR_FIELDS, start=1)}},
         "status": unit["status"],
         "score": {"trustScore": trust_score, "stars": _half_star(trust_score)},
+        # In the reference's example; what makes a unit a bad fit is undocumented: none is.
+        "badFit": False,
     }
 
 

@@ -70,21 +70,28 @@ class RequestViolatesContract(MalformedRequest):
 # -- fault family (Apigee-style gateway errors; errorcodes are Apigee's own names)
 class Fault(EmulatorError):
     family = "fault"
+    # The gateway's own 401s keep Apigee's fixed faultstring (reference §7: exactly "Invalid
+    # ApiKey"), which clients may match on; the sentence saying why goes to detail.reason.
+    fixed_faultstring = False
 
 
-class MissingCredentials(Fault):
+class CredentialFault(Fault):
+    fixed_faultstring = True
+
+
+class MissingCredentials(CredentialFault):
     status, code, message = 401, "steps.oauth.v2.FailedToResolveAPIKey", "Failed to resolve API Key variable request.header.apikey"
 
 
-class InvalidApiKey(Fault):
+class InvalidApiKey(CredentialFault):
     status, code, message = 401, "oauth.v2.InvalidApiKey", "Invalid ApiKey"
 
 
-class InvalidAccessToken(Fault):
+class InvalidAccessToken(CredentialFault):
     status, code, message = 401, "oauth.v2.InvalidAccessToken", "Invalid access token"
 
 
-class AccessTokenExpired(Fault):
+class AccessTokenExpired(CredentialFault):
     status, code, message = 401, "keymanagement.service.access_token_expired", "Access Token expired"
 
 

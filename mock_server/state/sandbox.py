@@ -9,6 +9,7 @@ OpenAPI operationIds, so a view ``create_review_reply`` calls
 from .access import AccessRules
 from .business_units import BusinessUnits
 from .clock import Clock
+from .consumer_profiles import ConsumerProfiles
 from .control import Control
 from .faults import Faults
 from .ids import RuntimeIds
@@ -17,6 +18,7 @@ from .journal import Journal
 from .oauth import OAuth
 from .partners import Partners
 from .product_reviews import ProductReviews
+from .resources import Resources
 from .reviews import ConsumerReviews, Reviews
 from .settings import Settings
 from .showcase import Showcase
@@ -44,6 +46,8 @@ class Sandbox:
         self.webhooks = Webhooks(name, store, self.clock, self.ids, self.settings)
         self.consumers = ConsumerReviews(store, self.clock, self.ids, self.business_units, self.reviews,
                                          self.webhooks)
+        self.consumer_profiles = ConsumerProfiles(store, self.access, self.business_units)
+        self.resources = Resources(store, self.access, self.business_units)
         self.product_reviews = ProductReviews(store, self.access, self.business_units)
         self.invitations = Invitations(store, self.clock, self.ids, self.access, self.business_units)
         self.faults = Faults(store, self.clock, self.ids, self.settings)

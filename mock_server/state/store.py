@@ -68,12 +68,16 @@ CREATE TABLE IF NOT EXISTS journal (
 # means: bump it and append to MIGRATIONS the SQL that brings a file of the previous version
 # up to it (tables new in the schema need nothing: the schema's CREATE ... IF NOT EXISTS adds
 # them after the migrations ran).
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # MIGRATIONS[n]: SQL statements taking a file of version n to version n + 1.
 MIGRATIONS = (
     # 0 -> 1: files written before state files were versioned (user_version 0) have this
     # release's tables already; a new file is version 0 too. Nothing to change but the version.
+    "",
+    # 1 -> 2: the consumers table and the reviews_by_consumer index (the Consumer API) come
+    # from the schema's CREATE ... IF NOT EXISTS; a file's world keeps consumers known from
+    # their reviews (it declared none).
     "",
 )
 assert len(MIGRATIONS) == SCHEMA_VERSION

@@ -19,6 +19,8 @@ INDEXES = {
     "reviews_by_id": "CREATE UNIQUE INDEX IF NOT EXISTS reviews_by_id ON reviews (id)",
     "reviews_by_pos": "CREATE UNIQUE INDEX IF NOT EXISTS reviews_by_pos ON reviews (business_unit_id, pos)",
     "reviews_by_stars": "CREATE INDEX IF NOT EXISTS reviews_by_stars ON reviews (business_unit_id, stars, pos)",
+    # A consumer's reviews and their count (state/consumer_profiles.py).
+    "reviews_by_consumer": "CREATE INDEX IF NOT EXISTS reviews_by_consumer ON reviews (consumer_id)",
     "reviews_reported": "CREATE INDEX IF NOT EXISTS reviews_reported ON reviews (business_unit_id, pos) "
                         "WHERE report IS NOT NULL",
 }
@@ -76,9 +78,11 @@ def _listed_rows(reviews, unit, context, admin):
         reply = review.get("reply")
         reply_at = iso(parse_iso(str(reply["createdAt"]))) if reply and reply.get("createdAt") else (
             iso(ts + 86400) if reply else None)
-        row = (review.get("id") or context.ids.object_id(), unit["id"], pos, review["stars"],
+        review_id, consumer_id = review.get("id") or context.ids.object_id(), context.ids.object_id()
+        # A declared consumer's name and country are copied in by consumer_profiles.install_world.
+        row = (review_id, unit["id"], pos, review["stars"],
                review.get("title", ""), review.get("text", ""), review.get("language", "en"), iso(ts), None,
-               iso(ts), context.ids.object_id(), review.get("consumerName", "Anonymous"), None, 1,
+               iso(ts), review.get("consumerId", consumer_id), review.get("consumerName", "Anonymous"), None, 1,
                review.get("locationId"), int(review.get("isVerified", False)), 0, review.get("source", "Organic"),
                review.get("referenceId"), None, None, reply["text"] if reply else None,
                (reply.get("authorBusinessUserId") or admin) if reply else None, reply_at, reply_at,

@@ -12,8 +12,9 @@ from .. import errors
 from ..clock import iso
 from ..results import Page
 from ..text import blank
-from .query import page_of_reviews, reviews_before
-from .render import render_page
+from ..showcase import SITE_HOSTS
+from .query import ReviewFilter, page_of_reviews, reviews_before
+from .render import render_likes, render_page
 
 MAX_REPLY_LENGTH = 4000
 MAX_TAGS = 100
@@ -60,6 +61,39 @@ class Reviews:
         with self.store.read() as db:
             self.access.public_caller(db, creds)
             return render_page(db, [self.review_row(db, review_id)], base)[0]
+
+    def get_review_likes(self, creds, review_id, base):
+        """``{"likes": [...]}``, as many as the review's ``numberOfLikes``. Emulator decision (the
+        shape is undocumented): each like is ``{consumer, createdAt}``; the likers are other
+        reviewers of the same unit (the nearest in creation order), so every liker is a consumer
+        the Consumer API knows; a like is ``n`` hours after the review."""
+        with self.store.read() as db:
+            self.access.public_caller(db, creds)
+            row = self.review_row(db, review_id)
+            likers = _likers(db, row)
+            return {"likes": render_likes(db, row, likers, base)}
+
+    def get_review_web_links(self, creds, review_id, locale, base):
+        """The review on the locale's consumer site (as the business unit's web links)."""
+        with self.store.read() as db:
+            self.access.public_caller(db, creds)
+            self.review_row(db, review_id)
+        region = locale.split("-")[1]
+        site = f"https://{SITE_HOSTS.get(region, region.lower())}.trustpilot.com"
+        return {"links": [{"href": f"{base}/v1/reviews/{review_id}/web-links?locale={locale}", "method": "GET",
+                           "rel": "self"}],
+                "locale": locale, "reviewUrl": f"{site}/reviews/{review_id}"}
+
+    def list_latest_reviews(self, creds, languages, count, users_with_images_only, base):
+        """The newest ``count`` visible reviews of every unit in ``languages`` (all when empty).
+        Nobody in the sandbox has a profile image, so ``filterUsersWithoutImages`` leaves none."""
+        with self.store.read() as db:
+            self.access.public_caller(db, creds)
+            if users_with_images_only:
+                return {"reviews": []}
+            where = ReviewFilter(None, languages=tuple(languages), reported=False)
+            rows, _ = page_of_reviews(db, where, "createdat.desc", 1, count)
+            return {"reviews": render_page(db, rows, base)}
 
     def get_private_review(self, creds, review_id, base):
         with self.store.read() as db:
@@ -129,6 +163,21 @@ class Reviews:
             db.executemany("INSERT OR IGNORE INTO review_tags VALUES (?, ?, ?)",
                            [(review_id, tag["group"], tag["value"]) for tag in tags])
             return {"tags": _tags_of(db, review_id)}
+
+
+def _likers(db, row):
+    """(consumer id, name, country) of up to ``likes`` other reviewers of the unit, nearest in
+    position first (a unit with fewer other reviewers gives fewer likes)."""
+    wanted, found = row["likes"], {}
+    for sql in ("SELECT consumer_id, consumer_name, consumer_country FROM reviews WHERE business_unit_id = ? "
+                "AND pos < ? AND consumer_id != ? ORDER BY pos DESC LIMIT ?",
+                "SELECT consumer_id, consumer_name, consumer_country FROM reviews WHERE business_unit_id = ? "
+                "AND pos > ? AND consumer_id != ? ORDER BY pos ASC LIMIT ?"):
+        for consumer_id, name, country in db.execute(sql, (row["business_unit_id"], row["pos"], row["consumer_id"],
+                                                           4 * wanted)):
+            if len(found) < wanted:
+                found.setdefault(consumer_id, (consumer_id, name, country))
+    return list(found.values())
 
 
 def _tags_of(db, review_id):

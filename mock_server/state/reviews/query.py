@@ -9,11 +9,15 @@ from dataclasses import dataclass
 
 ORDERS = {"createdat.desc": "pos DESC", "createdat.asc": "pos ASC",
           "stars.desc": "stars DESC, pos DESC", "stars.asc": "stars ASC, pos DESC"}
+# Across business units (a consumer's reviews) positions do not compare: creation time does.
+ACROSS_UNITS = {"createdat.desc": "created_at DESC, id DESC", "createdat.asc": "created_at ASC, id ASC",
+                "stars.desc": "stars DESC, created_at DESC, id DESC",
+                "stars.asc": "stars ASC, created_at DESC, id DESC"}
 
 
 @dataclass(frozen=True)
 class ReviewFilter:
-    unit_id: str
+    unit_id: str | None                   # None: every unit's (a consumer's reviews)
     stars: tuple = ()
     languages: tuple = ()
     location_id: str | None = None
@@ -29,12 +33,13 @@ class ReviewFilter:
     source: str | None = None
     username: str | None = None
     find_reviewer: str | None = None      # 'contacted' | 'notContacted'
+    consumer_id: str | None = None
 
     @property
     def only_hides_reported(self):
         """True when the filter is at most 'hide reported reviews': the fast path applies."""
         plain = ReviewFilter(self.unit_id, reported=self.reported)
-        return self == plain and self.reported in (None, False)
+        return self == plain and self.unit_id is not None and self.reported in (None, False)
 
 
 def page_of_reviews(db, where, order, page, per_page):
@@ -43,7 +48,8 @@ def page_of_reviews(db, where, order, page, per_page):
         rows = _by_position(db, where, order, (page - 1) * per_page, per_page + 1)
     else:
         clause, params = _where(where)
-        rows = db.execute(f"SELECT * FROM reviews WHERE {clause} ORDER BY {ORDERS[order]} LIMIT ? OFFSET ?",
+        sql_order = (ORDERS if where.unit_id is not None else ACROSS_UNITS)[order]
+        rows = db.execute(f"SELECT * FROM reviews WHERE {clause} ORDER BY {sql_order} LIMIT ? OFFSET ?",
                           (*params, per_page + 1, (page - 1) * per_page)).fetchall()
     return rows[:per_page], len(rows) > per_page
 
@@ -83,11 +89,16 @@ def _hidden_positions(db, unit_id):
 
 
 def _where(where):
-    clauses, params = ["business_unit_id = ?"], [where.unit_id]
+    clauses, params = [], []
 
     def add(sql, *values):
         clauses.append(sql)
         params.extend(values)
+
+    if where.unit_id is not None:
+        add("business_unit_id = ?", where.unit_id)
+    if where.consumer_id is not None:
+        add("consumer_id = ?", where.consumer_id)
 
     if where.stars:
         add(f"stars IN ({','.join('?' * len(where.stars))})", *where.stars)
@@ -111,7 +122,7 @@ def _where(where):
         _tag_clause(where, add)
     if where.find_reviewer == "contacted":
         add("0")  # no find-reviewer request has been sent in the sandbox: nobody was contacted
-    return " AND ".join(clauses), params
+    return " AND ".join(clauses) or "1", params
 
 
 def _tag_clause(where, add):

@@ -2,10 +2,13 @@
 
 Shapes follow reference §3.3/§3.4: ``stars`` and ``consumer.numberOfReviews`` integers,
 ``companyReply`` an object or null, ``reportData`` null unless reported, dates ``...Z``.
+``consumer.numberOfReviews`` is counted from the world, as the Consumer API counts it
+(state/consumer_profiles.py); the ``consumer_reviews`` column is no longer read.
 """
 
 import json
 
+from ..clock import iso, parse_iso
 from .generate import REPLIES, TEXTS
 
 
@@ -18,18 +21,50 @@ def render_page(db, rows, base, private=False):
     locations = _by_id(db, "SELECT id, name, url_formatted_name FROM locations WHERE id IN ({})",
                        {row["location_id"] for row in rows if row["location_id"]})
     tags = _tags(db, [row["id"] for row in rows]) if private else {}
+    consumers = consumer_facts(db, {row["consumer_id"] for row in rows})
     return [render(row, units[row["business_unit_id"]], locations.get(row["location_id"]), base,
-                   tags.get(row["id"], []) if private else None) for row in rows]
+                   tags.get(row["id"], []) if private else None, consumers[row["consumer_id"]]) for row in rows]
 
 
-def render(row, unit, location, base, tags=None):
+def consumer_facts(db, consumer_ids):
+    """{consumer id: (number of reviews, display location or None)}: counted from the world; the
+    location from a declared consumer's city and country (state/consumer_profiles.py)."""
+    facts = {}
+    for consumer_id, count, city, country in db.execute(
+            "SELECT r.consumer_id, count(*), c.city, c.country FROM reviews r "
+            "LEFT JOIN consumers c ON c.id = r.consumer_id "
+            "WHERE r.consumer_id IN (SELECT value FROM json_each(?)) GROUP BY r.consumer_id",
+            (json.dumps(sorted(consumer_ids)),)):
+        facts[consumer_id] = (count, display_location(city, country))
+    return facts
+
+
+def render_likes(db, row, likers, base):
+    """The likes of review ``row`` by ``likers`` ((consumer id, name, country)), an hour apart."""
+    facts = consumer_facts(db, {liker[0] for liker in likers})
+    created = parse_iso(row["created_at"])
+    return [{"consumer": _consumer(*liker, facts.get(liker[0]), base), "createdAt": iso(created + 3600 * n)}
+            for n, liker in enumerate(likers, start=1)]
+
+
+def _consumer(consumer_id, name, country, facts, base):
+    count, declared_location = facts or (1, None)
+    return {"id": consumer_id, "displayName": name, "displayLocation": declared_location or country,
+            "numberOfReviews": count,
+            "links": [{"href": f"{base}/v1/consumers/{consumer_id}", "method": "GET", "rel": "consumers"}]}
+
+
+def display_location(city, country):
+    """'Frederiksberg, DK' as in the reference's example; None when neither is known."""
+    return ", ".join(part for part in (city, country) if part) or None
+
+
+def render(row, unit, location, base, tags=None, consumer=None):
+    """One review; ``consumer``: (number of reviews, declared display location) from consumer_facts."""
     body = {
         "links": [{"href": f"{base}/v1/reviews/{row['id']}", "method": "GET", "rel": "reviews"}],
         "id": row["id"],
-        "consumer": {"id": row["consumer_id"], "displayName": row["consumer_name"],
-                     "displayLocation": row["consumer_country"], "numberOfReviews": row["consumer_reviews"],
-                     "links": [{"href": f"{base}/v1/consumers/{row['consumer_id']}", "method": "GET",
-                                "rel": "consumers"}]},
+        "consumer": _consumer(row["consumer_id"], row["consumer_name"], row["consumer_country"], consumer, base),
         "businessUnit": {"id": unit["id"], "identifyingName": unit["identifying_name"],
                          "displayName": unit["display_name"],
                          "links": [{"href": f"{base}/v1/business-units/{unit['id']}", "method": "GET",
