@@ -285,6 +285,7 @@ def report_page(browser, run, tmp_path):
 
 
 @needs_chromium
+@pytest.mark.xdist_group("chromium")  # one Chromium for all browser tests
 def test_html_report_in_browser_shows_verdict_and_opens_a_failing_check(report_page, tmp_path):
     expect(report_page.locator("#verdict")).to_contain_text("NOT READY: 2 required check(s) failed (root causes: consent.state, reply.author)")
     check = report_page.locator("details#check-consent\\.state")

@@ -20,7 +20,7 @@ MISSING_BU = "/v1/business-units/000000000000000000000000"
 expect = Expect()  # this module's own, so the longer deadline stays here
 expect.set_options(timeout=DEADLINE_MS)  # the page polls the world and faults every 5 s
 
-pytestmark = needs_chromium
+pytestmark = [needs_chromium, pytest.mark.xdist_group("chromium")]  # one Chromium for all browser tests
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ PARTNER_USER = {"username": "partner@demo-partner.test", "password": "partner-pa
 CUSTOMER_USER = ("admin@trustpilotdemo.com", "customer-password")
 REDIRECT = "http://127.0.0.1:5000/callback"  # on the partner's allow-list; nothing listens there
 
-pytestmark = needs_chromium
+pytestmark = [needs_chromium, pytest.mark.xdist_group("chromium")]  # one Chromium for all browser tests
 
 
 @pytest.fixture
