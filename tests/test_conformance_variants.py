@@ -8,11 +8,16 @@ cause. A broken integration runs only the checks its break can reach; the others
 reference's, from one traced run (tests/reference_trace.py explains why that is the same verdict).
 """
 
+import ast
+from pathlib import Path
+
 import pytest
 
+import conformance
 from conformance import manifest as manifests
 from conformance.checks import CATALOG
 from conformance.reporters import Fanout
+from conformance.results import RunSummary
 from conformance.runner import run
 
 from kit_helpers import reference_manifest
@@ -153,11 +158,39 @@ def test_blocked_dependents_name_the_failed_prerequisite(kit_emulator, tmp_path)
     assert results["usecase.reply"].status == "blocked"
 
 
+# Manifest properties only checks on the results read (guarded by the test below): a manifest
+# variant changing only these runs no integration, it is the reference's, and only the checks on
+# the results are judged again, over the traced run's results.
+READ_ONLY_ON_RESULTS = {"program.support": "support", "program.test-account": "test_account"}
+
+
 @pytest.mark.parametrize("check_id", list(BROKEN_MANIFESTS))
-def test_broken_manifest_fails_only_its_check(check_id, kit_emulator, tmp_path):
+def test_broken_manifest_fails_only_its_check(check_id, kit_emulator, tmp_path, reference_trace):
     change, words = BROKEN_MANIFESTS[check_id]
     manifest = manifests.load(reference_manifest(tmp_path, change))
-    _only_this_fails(run(manifest, kit_emulator, Fanout([]), jobs=2), check_id, words)
+    if check_id in READ_ONLY_ON_RESULTS:
+        summary = reference_trace.completed(RunSummary(results=[], seconds=0.0), manifest)
+    else:  # program.use-case: claiming no use case changes which checks with a world apply
+        summary = run(manifest, kit_emulator, Fanout([]), jobs=2)
+    _only_this_fails(summary, check_id, words)
+
+
+def test_manifest_fields_of_those_variants_are_read_only_by_checks_on_the_results():
+    """The kit reads integration.support and integration.testAccount only through the manifest's
+    properties, and only the program checks that judge the results (world None) read those."""
+    package = Path(conformance.__file__).parent
+    readers = set()
+    for path in package.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            named = (isinstance(node, ast.Attribute) and node.attr in READ_ONLY_ON_RESULTS.values()) or \
+                    (isinstance(node, ast.Constant) and node.value in ("support", "testAccount"))
+            if named:
+                readers.add(path.relative_to(package).as_posix())
+    assert readers == {"manifest.py", "checks/program.py"}
+    in_program = [c for c in CATALOG if c.run.__module__ == "conformance.checks.program"]
+    reading = [c for c in in_program if set(c.run.__code__.co_names) & set(READ_ONLY_ON_RESULTS.values())]
+    assert sorted(c.id for c in reading) == sorted(READ_ONLY_ON_RESULTS)
+    assert all(c.world is None for c in reading)
 
 
 def test_secret_leaked_on_an_error_path_fails_the_secrets_check(kit_emulator, tmp_path):
