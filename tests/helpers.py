@@ -77,3 +77,16 @@ def from_both_workers(send, times=40):
     """``send()`` ``times`` times, four at once, so that both workers of a live server answer some."""
     with ThreadPoolExecutor(max_workers=4) as pool:
         return list(pool.map(lambda _: send(), range(times)))
+
+
+def ok(response):
+    """The JSON body of a 200 (the body shown when it is not)."""
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json()
+
+
+def service_error(response, status):
+    """(errorCode, details) of a service-family error answered with ``status``."""
+    assert response.status_code == status, response.get_data(as_text=True)
+    body = response.get_json()
+    return body["errorCode"], body["details"]

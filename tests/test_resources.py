@@ -5,21 +5,10 @@ import zlib
 
 import pytest
 
-from helpers import DEMO_BU, NOLOCATIONS_BU
+from helpers import DEMO_BU, NOLOCATIONS_BU, ok, service_error
 
 KEY = {"apikey": "demo-partner-key"}
 GREEN, GREY = bytes((0x00, 0xB6, 0x7A)), bytes((0xDC, 0xDC, 0xE6))
-
-
-def ok(response):
-    assert response.status_code == 200, response.get_data(as_text=True)
-    return response.get_json()
-
-
-def service_error(response, status):
-    assert response.status_code == status, response.get_data(as_text=True)
-    body = response.get_json()
-    return body["errorCode"], body["details"]
 
 
 def png_pixels(data):

@@ -2,20 +2,9 @@
 
 import pytest
 
-from helpers import DEMO_BU
+from helpers import DEMO_BU, ok, service_error
 
 KEY = {"apikey": "demo-partner-key"}
-
-
-def ok(response):
-    assert response.status_code == 200, response.get_data(as_text=True)
-    return response.get_json()
-
-
-def service_error(response, status):
-    assert response.status_code == status, response.get_data(as_text=True)
-    body = response.get_json()
-    return body["errorCode"], body["details"]
 
 
 def newest(client, **query):
