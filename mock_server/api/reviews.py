@@ -8,12 +8,12 @@ from ..state import errors
 from ..state.clock import iso, parse_iso
 from ..state.reviews.query import ORDERS, ReviewFilter
 from ..state.text import blank
-from ..web.request import base_url, bool_arg, credentials, int_arg, json_body, list_arg, required_arg, sandbox
+from ..web.request import (base_url, bool_arg, credentials, int_arg, json_body, list_arg, parse_locale, required_arg,
+                           sandbox)
 from ..web.responses import page_links, request_filters, token_links
 
 bp = Blueprint("reviews", __name__)
 LANGUAGE = re.compile(r"[a-z]{2}")
-LOCALE = re.compile(r"([A-Za-z]{2})-([A-Za-z]{2})")  # as on the business unit's web links (api/showcase.py)
 # The contract's pattern for a reply's submittedAt: a date-time, zone optional (the docs' example has none).
 SUBMITTED_AT = re.compile(r"(19[7-9][0-9]|[2-8][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
                           r"T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?"
@@ -68,7 +68,7 @@ def get_review_likes(review_id):
 
 @bp.get("/v1/reviews/<review_id>/web-links")
 def get_review_web_links(review_id):
-    locale = _locale(required_arg("locale"))
+    locale = parse_locale(required_arg("locale"))
     return jsonify(sandbox().reviews.get_review_web_links(credentials(), review_id, locale, base_url()))
 
 
@@ -79,7 +79,7 @@ def list_latest_reviews():
     languages = _languages(required=True)
     count = int_arg("count", 20, 1, 100)
     if request.args.get("locale") is not None:
-        _locale(request.args["locale"])
+        parse_locale(request.args["locale"])
     with_images = bool_arg("filterUsersWithoutImages", False)
     return jsonify(sandbox().reviews.list_latest_reviews(credentials(), languages, count, with_images, base_url()))
 
@@ -160,13 +160,6 @@ def _languages(required=False):
     if bad:
         raise errors.MalformedRequest(f"query parameter 'language' takes ISO 639-1 codes like 'en', got {bad[0]!r}")
     return languages
-
-
-def _locale(raw):
-    match = LOCALE.fullmatch(raw)
-    if match is None:
-        raise errors.MalformedRequest(f"query parameter 'locale' must be a locale like 'en-US' or 'da-DK', got {raw!r}")
-    return f"{match[1].lower()}-{match[2].upper()}"
 
 
 def _choice_arg(name, choices):

@@ -9,13 +9,12 @@ import re
 from flask import Blueprint, jsonify, request
 
 from ..state import errors
-from ..web.request import base_url, credentials, int_arg, required_arg, sandbox
+from ..web.request import base_url, credentials, int_arg, parse_locale, required_arg, sandbox
 from ..web.responses import page_links, token_links
 
 bp = Blueprint("showcase", __name__, url_prefix="/v1/business-units")
 
 COUNTRY = re.compile(r"[A-Za-z]{2}")
-LOCALE = re.compile(r"([A-Za-z]{2})-([A-Za-z]{2})")
 OBJECT_ID = re.compile(r"[0-9a-f]{24}")
 # Searched, not fullmatched: the contract's pattern as Python reads it ('$' may precede a final newline).
 COUNTRY_LIST = re.compile(r"^[A-Za-z]{2}(,[A-Za-z]{2})*$")
@@ -29,7 +28,7 @@ def get_business_unit_profile_info(business_unit_id):
 
 @bp.get("/<business_unit_id>/web-links")
 def get_business_unit_web_links(business_unit_id):
-    locale = _locale(required_arg("locale"))
+    locale = parse_locale(required_arg("locale"))
     return jsonify(sandbox().showcase.get_business_unit_web_links(credentials(), business_unit_id, locale, base_url()))
 
 
@@ -37,7 +36,7 @@ def get_business_unit_web_links(business_unit_id):
 def list_business_unit_categories(business_unit_id):
     country, locale = _country(), request.args.get("locale")
     return jsonify(sandbox().showcase.list_business_unit_categories(
-        credentials(), business_unit_id, country, _locale(locale) if locale is not None else None, base_url()))
+        credentials(), business_unit_id, country, parse_locale(locale) if locale is not None else None, base_url()))
 
 
 @bp.get("/search")
@@ -69,13 +68,6 @@ def list_all_business_units():
     else:
         links = token_links([*filters, ("perPage", per_page)], "cursor", found.next_token)
     return jsonify({"businessUnits": found.items, "links": links, "cursor": found.next_token})
-
-
-def _locale(raw):
-    match = LOCALE.fullmatch(raw)
-    if match is None:
-        raise errors.MalformedRequest(f"query parameter 'locale' must be a locale like 'en-US' or 'da-DK', got {raw!r}")
-    return f"{match[1].lower()}-{match[2].upper()}"
 
 
 def _country():

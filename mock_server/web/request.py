@@ -25,6 +25,7 @@ SANDBOX_KEY = "trustpilot.sandbox"
 SANDBOX_PREFIX = "/_sandbox/"
 FORM = "application/x-www-form-urlencoded"
 INTEGER = re.compile(r"-?[0-9]+")
+LOCALE = re.compile(r"([A-Za-z]{2})-([A-Za-z]{2})")
 
 
 class ApiRequest(Request):
@@ -148,6 +149,14 @@ def int_arg(name, default, minimum, maximum):
         raise errors.MalformedRequest(
             f"query parameter '{name}' must be between {minimum} and {maximum}, got {shown}")
     return value
+
+
+def parse_locale(raw):
+    """A 'locale' query value (en-US, da-dk, ...), written as 'en-US'; anything else is a 400."""
+    match = LOCALE.fullmatch(raw)
+    if match is None:
+        raise errors.MalformedRequest(f"query parameter 'locale' must be a locale like 'en-US' or 'da-DK', got {raw!r}")
+    return f"{match[1].lower()}-{match[2].upper()}"
 
 
 def required_arg(name):
