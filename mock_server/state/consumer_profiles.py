@@ -18,6 +18,7 @@ docs call it obsolete); ``createdAt`` is the declared one, else the consumer's f
 from . import errors
 from .clock import iso, parse_iso
 from .results import Page
+from .store import insert
 from .reviews.query import page_of_reviews
 from .reviews.render import render_page
 
@@ -42,8 +43,7 @@ def install_world(db, scenario, now):
     for consumer in scenario.get("consumers", []):
         values = {**consumer, "createdAt": iso(parse_iso(str(consumer["createdAt"]))) if "createdAt" in consumer
                   else None}
-        db.execute(f"INSERT INTO consumers ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
-                   [values.get(field) for field in FIELDS])
+        insert(db, "consumers", **{column: values.get(field) for column, field in zip(COLUMNS, FIELDS)})
         db.execute("UPDATE reviews SET consumer_name = ?, consumer_country = ? WHERE consumer_id = ?",
                    (consumer["displayName"], consumer.get("country"), consumer["id"]))
 

@@ -18,6 +18,7 @@ from . import errors
 from .business_units import STAR_FIELDS
 from .ids import SeededIds
 from .results import Page
+from .store import insert_many
 from .product_catalog import (PRODUCT_COLUMNS, REVIEW_COLUMNS, STATES, listed_review_rows, product_rows,
                               review_rows)
 
@@ -65,20 +66,20 @@ class ProductReviewQuery:
 
 def install_business_unit(db, unit, context):
     products = product_rows(_ids(unit.get("products"), context), unit.get("products"), unit)
-    db.executemany(_insert("products", PRODUCT_COLUMNS), products)
+    insert_many(db, "products", PRODUCT_COLUMNS, products)
     spec = unit.get("productReviews")
     if isinstance(spec, dict):
         rows = review_rows(_ids(spec, context), spec["generate"], unit["id"], [(p[1], p[4]) for p in products],
                            context.anchor)
     else:
         rows = listed_review_rows(context.ids, spec or [], unit["id"], context.anchor)
-    insert, batch = _insert("product_reviews", REVIEW_COLUMNS), []
+    batch = []
     for row in rows:
         batch.append(row)
         if len(batch) >= BATCH:
-            db.executemany(insert, batch)
+            insert_many(db, "product_reviews", REVIEW_COLUMNS, batch)
             batch = []
-    db.executemany(insert, batch)
+    insert_many(db, "product_reviews", REVIEW_COLUMNS, batch)
 
 
 def install_world(db, scenario, now):
@@ -87,10 +88,6 @@ def install_world(db, scenario, now):
 
 def _ids(spec, context):
     return SeededIds(spec["seed"]) if isinstance(spec, dict) and spec.get("seed") is not None else context.ids
-
-
-def _insert(table, columns):
-    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
 
 
 class ProductReviews:

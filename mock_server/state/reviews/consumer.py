@@ -6,7 +6,8 @@ import json
 
 from .. import errors
 from ..clock import iso, parse_iso
-from .install import COLUMNS, INSERT
+from ..store import insert
+from .install import COLUMNS
 from .render import render_page
 
 EDITABLE = ("stars", "title", "text")
@@ -52,7 +53,7 @@ class ConsumerReviews:
                 verified=int(bool(invited)), likes=0, source="InvitationApi" if invited else "Organic",
                 reference_id=invited.get("referenceNumber"), referral_email=invited.get("consumerEmail"),
                 invitation_id=review.get("invitationId"))
-            db.execute(INSERT, [values[c] for c in COLUMNS])
+            insert(db, "reviews", **{column: values[column] for column in COLUMNS})
             db.executemany("INSERT OR IGNORE INTO review_tags VALUES (?, 'generic', ?)",
                            [(review_id, tag) for tag in invited.get("tags") or []])
             _count(db, unit_id, review["stars"], +1)

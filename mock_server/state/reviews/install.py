@@ -4,13 +4,13 @@ import json
 
 from ..clock import iso, parse_iso
 from ..ids import SeededIds
+from ..store import insert_many
 from .generate import review_rows
 
 COLUMNS = ("id", "business_unit_id", "pos", "stars", "title", "text", "language", "created_at", "updated_at",
            "experienced_at", "consumer_id", "consumer_name", "consumer_country", "consumer_reviews",
            "location_id", "verified", "likes", "source", "reference_id", "referral_email", "invitation_id",
            "reply_text", "reply_author", "reply_created_at", "reply_updated_at", "report")
-INSERT = f"INSERT INTO reviews ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
 BATCH = 20000
 # Above this many reviews in one unit, the indexes are dropped while writing and built after:
 # one sorted build is several times cheaper than a million index inserts.
@@ -64,7 +64,7 @@ def _write(db, rows, progress=None):
 
 
 def _flush(db, batch, tags, progress):
-    db.executemany(INSERT, batch)
+    insert_many(db, "reviews", COLUMNS, batch)
     db.executemany("INSERT OR IGNORE INTO review_tags VALUES (?, ?, ?)", tags)
     if progress and batch:
         progress(len(batch))
