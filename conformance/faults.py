@@ -5,22 +5,20 @@ can get its HTML error page. An integration must cope with either body (say what
 when it is transient), so the kit injects this page as well as the JSON presets.
 """
 
-GATEWAY_HTML = """<html>
-<head><title>503 Service Temporarily Unavailable</title></head>
+# The gateway's error page; {reason} is the status and its reason phrase ("503 Service ...").
+GATEWAY_PAGE = """<html>
+<head><title>{reason}</title></head>
 <body>
-<center><h1>503 Service Temporarily Unavailable</h1></center>
+<center><h1>{reason}</h1></center>
 <hr><center>gateway</center>
 </body>
 </html>
 """
-
-
 REASONS = {500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Temporarily Unavailable",
            504: "Gateway Time-out"}
 
 
 def html_error(status=503):
     """A fault rule's response: the gateway's HTML error page with ``status`` (and its reason)."""
-    reason = f"{status} {REASONS.get(status, 'Error')}"
     return {"status": status, "contentType": "text/html",
-            "body": GATEWAY_HTML.replace("503 Service Temporarily Unavailable", reason)}
+            "body": GATEWAY_PAGE.format(reason=f"{status} {REASONS.get(status, 'Error')}")}

@@ -4,7 +4,7 @@ import re
 
 from . import seen
 from .base import CheckFailed, check
-from ..faults import GATEWAY_HTML
+from ..faults import html_error
 
 BRIGHT, QUIET, LOCKED, FREE = "bright-shop.example", "quiet-shop.example", "locked-shop.example", "free-shop.example"
 STARRY = "starry-shop.example"  # reviews with emoji, right-to-left and combining text, a 4,000-character one
@@ -84,7 +84,7 @@ def _names_searched(entries):
 ELIGIBILITY_REFUSALS = (
     ("403", {"status": 403, "body": {"fault": {"faultstring": "Incorrect authentication for Business Unit",
                                                "detail": {"errorcode": "access.Forbidden"}}}}),
-    ("503 HTML page", {"status": 503, "contentType": "text/html", "body": GATEWAY_HTML}),
+    ("503 HTML page", html_error(503)),
 )
 
 
