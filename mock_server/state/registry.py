@@ -15,6 +15,7 @@ from . import errors
 from .clock import iso
 from .sandbox import Sandbox
 from .store import Store, UnsupportedStateFile
+from .waiting import SUFFIX as WAITING_SUFFIX
 
 NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 
@@ -139,7 +140,7 @@ class Registry:
 
 
 def _remove_files(path):
-    for suffix in ("", "-wal", "-shm", "-journal"):
+    for suffix in ("", "-wal", "-shm", "-journal", WAITING_SUFFIX):
         try:
             os.remove(path + suffix)
         except FileNotFoundError:
