@@ -37,18 +37,18 @@ class Report:
 
 
 class Chain:
-    """One side's values so far (domain, ids from earlier answers) and why any is missing."""
+    """One side's values so far (domain, ids from earlier answers) and, for each it lacks, why."""
 
     def __init__(self, side):
         self.side = side
         self.values = {**CONSTANTS, "domain": side.domain}
-        self.missing = {}  # value name -> why this side has none
+        self.missing = {}  # value name -> why this side has none, as the report says it
 
     def lacking(self, call):
         """Why this side cannot make ``call`` (None when it can)."""
         for name in sorted(call.needs()):
             if name not in self.values:
-                return f"no {name} on the {self.side.name} side: {self.missing.get(name, 'nothing gave one')}"
+                return self.missing.get(name, f"no {name} on the {self.side.name} side")
         return None
 
     def learn(self, call, answer):
@@ -57,8 +57,14 @@ class Chain:
             if isinstance(value, (str, int, float)) and not isinstance(value, bool) and str(value):
                 self.values[name] = value
             else:
-                self.missing[name] = (f"{call.operation} answered {answer.status}" if not 200 <= answer.status < 300
-                                      else f"{call.operation}'s answer has no {_where(where)}")
+                why = (f"{call.operation} answered {answer.status}" if not 200 <= answer.status < 300
+                       else f"{call.operation}'s answer has no {_where(where)}")
+                self.missing[name] = f"no {name} on the {self.side.name} side: {why}"
+
+    def skipped(self, call, reason):
+        """``call`` was not made: what it would have given is missing for the same reason."""
+        for name in call.gives:
+            self.missing[name] = reason
 
 
 def compare(real, sandbox, calls=CALLS):
@@ -75,7 +81,9 @@ def _one(call, chains, anchor):
     outcome = Outcome(call.operation, call.path)
     reasons = [reason for reason in (chains[name].lacking(call) for name in SIDES) if reason]
     if reasons:
-        outcome.reason = "; ".join(reasons)
+        outcome.reason = "; ".join(dict.fromkeys(reasons))  # once when both sides lack it for one cause
+        for name in SIDES:
+            chains[name].skipped(call, outcome.reason)
         return outcome
     answers = {}
     for name in SIDES:
