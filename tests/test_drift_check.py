@@ -396,3 +396,16 @@ def test_the_requests_of_a_run_never_carry_the_key_in_a_url(serve, monkeypatch, 
     assert compare(capsys, "--real", real, "--apikey", REAL_KEY)[0] == 0
     assert len(requests_seen) == 2 * len(calls.CALLS)
     assert not any(REAL_KEY in url or "demo-partner-key" in url for url in requests_seen)
+
+
+def test_compare_with_a_real_url_that_is_not_the_api_exits_2(serve, capsys):
+    def html(response):
+        return Response("<html>a shop</html>", mimetype="text/html")
+
+    real, recording = serve(REAL_KEY, [(r"/v1/business-units/find", html)])
+    status, out, err = compare(capsys, "--real", real, "--apikey", REAL_KEY)
+    assert status == 2
+    assert err == (f"trustpilot-mock compare: the real side at {real} answered GET /v1/business-units/find without "
+                   "a business unit id (no businessUnitId on the real side: find_business_unit's answer has no id); "
+                   "is it a Trustpilot API?\n")
+    assert len(recording.seen) == 1

@@ -92,6 +92,9 @@ def _one(call, chains, anchor):
         if anchor and answers[name].status != 200:
             raise CannotCompare(_anchor_failure(chain.side, call, answers[name].status))
         chain.learn(call, answers[name])
+        if anchor and next(iter(call.gives)) not in chain.values:  # 200, but no unit id: not this API
+            raise CannotCompare(f"the {name} side at {chain.side.url} answered GET {call.path} without a business "
+                                f"unit id ({chain.missing[next(iter(call.gives))]}); is it a Trustpilot API?")
     outcome.status = {name: answers[name].status for name in SIDES}
     if answers["real"].status != answers["sandbox"].status:
         outcome.differences = [Difference("status", None, answers["real"].status, answers["sandbox"].status)]
