@@ -383,19 +383,21 @@ def test_compare_help_lists_the_exit_statuses_the_readme_lists():
         assert re.search(rf"\| `trustpilot-mock compare` \| `{status}` \|[^\n]*{re.escape(first_words)}", section)
 
 
-def test_the_requests_of_a_run_never_carry_the_key_in_a_url(serve, monkeypatch, capsys):
+def test_every_request_of_a_run_on_both_sides_is_a_get_without_the_key_in_its_url(serve, monkeypatch, capsys):
     real, _ = serve(REAL_KEY)
-    requests_seen = []
+    sent = []  # the in-process sandbox side too, which no server records
     original = requests.Session.send
 
     def send(session, request, **kwargs):
-        requests_seen.append(request.url)
+        sent.append((request.method, request.url, request.headers.get("apikey")))
         return original(session, request, **kwargs)
 
     monkeypatch.setattr(requests.Session, "send", send)
     assert compare(capsys, "--real", real, "--apikey", REAL_KEY)[0] == 0
-    assert len(requests_seen) == 2 * len(calls.CALLS)
-    assert not any(REAL_KEY in url or "demo-partner-key" in url for url in requests_seen)
+    assert len(sent) == 2 * len(calls.CALLS)
+    assert {method for method, _, _ in sent} == {"GET"}
+    assert {key for _, _, key in sent} == {REAL_KEY, "demo-partner-key"}
+    assert not any(REAL_KEY in url or "demo-partner-key" in url or "apikey" in url for _, url, _ in sent)
 
 
 def test_compare_with_a_real_url_that_is_not_the_api_exits_2(serve, capsys):
