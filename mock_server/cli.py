@@ -1,4 +1,4 @@
-"""The ``trustpilot-mock`` command: ``serve`` a world, ``scenario validate`` a file."""
+"""The ``trustpilot-mock`` command: ``serve`` a world, ``scenario validate`` a file, ``compare`` (drift/)."""
 
 import argparse
 import os
@@ -6,6 +6,7 @@ import sys
 
 from . import scenario, scenario_limits
 from .control_access import ENVIRONMENT, HEADER
+from .drift import command as drift_command
 from .ports import PortUnavailable
 from .state.errors import InvalidScenario
 from .state.store import UnsupportedStateFile
@@ -28,7 +29,9 @@ VALIDATE_EXITS = """exit status:
   2  bad arguments"""
 MAIN_EXITS = f"""{SERVE_EXITS.replace("exit status:", "exit status of serve:")}
 
-{VALIDATE_EXITS.replace("exit status:", "exit status of scenario validate:")}"""
+{VALIDATE_EXITS.replace("exit status:", "exit status of scenario validate:")}
+
+{drift_command.COMPARE_EXITS.replace("exit status:", "exit status of compare:")}"""
 
 
 def _parser():
@@ -65,6 +68,7 @@ def _parser():
     validate.add_argument("path")
     _limit_option(validate)
     validate.set_defaults(run=_validate)
+    drift_command.register(commands)
     return parser
 
 
