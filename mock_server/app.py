@@ -8,7 +8,8 @@ from werkzeug.routing import Rule
 from . import api, control, control_access, scenario
 from .api import faults
 from .web.request import ApiRequest, SandboxPrefix, base_url, sandbox_name
-from .state.errors import EmulatorError
+from .rsgi import BODY_TIMEOUT
+from .state.errors import EmulatorError, RequestTimeout
 from .state.journal import redact_pairs, redact_query
 from .state.registry import Registry
 
@@ -37,6 +38,7 @@ def create_app(config=None):
                                            progress=app.config["LOAD_PROGRESS"])
     app.extensions["sandboxes"].get("default")  # load the world now: a broken world fails at start
     app.wsgi_app = SandboxPrefix(app.wsgi_app)
+    app.before_request(_body_arrived)  # first: a request without its body is answered nothing else
     faults.init_app(app)  # the first before_request hook: the gateway fails before the API checks anything
     api.init_app(app)
     control.init_app(app)
@@ -63,6 +65,17 @@ class LazyBuilderRule(Rule):
             return compiled["builder"](*args, **kwargs)
 
         return build
+
+
+def _body_arrived():
+    """408 when the server gave up waiting for the body (rsgi.py): the one place errors are
+    rendered says so, and the journal records it."""
+    seconds = request.environ.get(BODY_TIMEOUT)
+    if seconds is not None:
+        length = request.headers.get("Content-Length")
+        declared = f" of the {length} bytes declared in Content-Length" if length else ""
+        raise RequestTimeout(f"the request body{declared} did not arrive within {seconds:g} s; "
+                             "send the whole body at once, or check the Content-Length header")
 
 
 def _journal(response):

@@ -39,8 +39,8 @@ def _parser():
                                      epilog=MAIN_EXITS, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    serve = commands.add_parser("serve", help="serve a world over HTTP (gunicorn)", epilog=SERVE_EXITS,
-                                description="Serve a world over HTTP (gunicorn), on one port for the API, "
+    serve = commands.add_parser("serve", help="serve a world over HTTP (granian)", epilog=SERVE_EXITS,
+                                description="Serve a world over HTTP (granian), on one port for the API, "
                                             "the invitations API, the login page and the /_mock control plane.",
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     serve.add_argument("--scenario", default=str(scenario.DEFAULT_SCENARIO),
@@ -48,7 +48,7 @@ def _parser():
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1, loopback only)")
     serve.add_argument("--port", type=_port, default=8080,
                        help="port to bind (default: 8080; 0 picks a free port and prints it)")
-    serve.add_argument("--workers", type=_positive, default=2, help="gunicorn worker processes (default: 2)")
+    serve.add_argument("--workers", type=_positive, default=2, help="worker processes (default: 2)")
     serve.add_argument("--state", metavar="PATH",
                        help="SQLite file holding the state; kept across restarts (default: a temporary file)")
     serve.add_argument("--reset", action="store_true",
@@ -123,7 +123,7 @@ def _validate(args):
 
 
 def _serve(args):
-    from .server import serve
+    from .server import InvalidSetting, serve
 
     _apply_limits(args)
     try:
@@ -134,7 +134,7 @@ def _serve(args):
     try:
         return serve(world, host=args.host, port=args.port, workers=args.workers, state_path=args.state,
                      reset=args.reset, quiet=args.quiet, control_token=args.control_token)
-    except (PortUnavailable, UnsupportedStateFile) as exc:
+    except (PortUnavailable, UnsupportedStateFile, InvalidSetting) as exc:
         print(f"trustpilot-mock serve: {exc}", file=sys.stderr)
         return 2
 

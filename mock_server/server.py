@@ -1,7 +1,11 @@
-"""Serve the emulator under gunicorn: load the world once in the master, then fork workers.
+"""Serve the emulator under granian: load the world once in the master, then fork workers.
 
 The workers share the world through one SQLite file (WAL). Without ``--state`` the file is
 temporary and removed at exit; with it, the world survives restarts.
+
+granian (a Rust HTTP server) reads requests and writes answers off the Python thread, keeps
+connections alive, and hands each worker's Python code only whole requests (rsgi.py). It was
+chosen by measurement (bench/http_throughput.py, README "Throughput").
 """
 
 import os
@@ -9,31 +13,25 @@ import shutil
 import sys
 import tempfile
 
-from gunicorn.app.base import BaseApplication
-
 from .app import create_app
 from .banner import banner
 from .control_access import DASHBOARD, HEADER, control_token_for
 from .ports import reserve
+from .rsgi import WsgiOverRsgi
 from .progress import TerminalProgress
 
 
-class _Gunicorn(BaseApplication):
-    def __init__(self, app, options):
-        self._app, self._options = app, options
-        super().__init__()
-
-    def load_config(self):
-        for key, value in self._options.items():
-            self.cfg.set(key, value)
-
-    def load(self):
-        return self._app
+# Seconds a client may take to send its headers, then its body (TRUSTPILOT_MOCK_READ_TIMEOUT).
+# Emulator decision: the real gateway's limit is unpublished; 30 s is generous for any client
+# that means to finish, and short enough that a stalled one is told (408) within a test's run.
+READ_TIMEOUT_ENV = "TRUSTPILOT_MOCK_READ_TIMEOUT"
+DEFAULT_READ_TIMEOUT = 30.0
 
 
 def serve(world, host, port, workers, state_path=None, reset=False, quiet=False, control_token=None):
     """Serve ``world`` until stopped; 0 on a clean stop. Raises PortUnavailable before printing
     anything when host:port cannot be bound."""
+    read_timeout = read_timeout_seconds()  # a bad setting fails before anything starts
     asked_port = port
     listener = reserve(host, port)  # first: a taken port must fail before the world loads or the banner prints
     port = listener.getsockname()[1]
@@ -65,16 +63,54 @@ def serve(world, host, port, workers, state_path=None, reset=False, quiet=False,
     app.extensions["sandboxes"].close()  # no SQLite connection may cross the fork
     master = os.getpid()
     try:
-        # gunicorn takes over the socket bound above (fd://) and listens on it.
-        _Gunicorn(app, {"bind": f"fd://{listener.detach()}", "workers": workers, "preload_app": True,
-                        "accesslog": None, "errorlog": "-", "loglevel": "warning",
-                        "worker_class": "sync", "timeout": 60}).run()
+        _run_granian(app, listener, workers, read_timeout)
     finally:
         # A worker leaves through here too (gunicorn ends a forked worker with SystemExit); only
         # the master may remove the state the others still use.
         if tmpdir and os.getpid() == master:
             shutil.rmtree(tmpdir, ignore_errors=True)
     return 0
+
+
+def _run_granian(app, listener, workers, read_timeout):
+    """Serve ``app`` on ``listener`` (bound and listening) with ``workers`` forked processes."""
+    from granian.constants import HTTPModes, Interfaces
+    from granian.http import HTTP1Settings
+    from granian.server import MPServer
+    from granian._granian import SocketHolder
+
+    adapter = WsgiOverRsgi(app, read_timeout, app.config["MAX_CONTENT_LENGTH"])
+
+    class Server(MPServer):
+        def _init_shared_socket(self):
+            # The socket bound before the world loaded, shared by every worker (as gunicorn's
+            # fd://), instead of one granian would bind now: no moment without a listener.
+            self._ssp, self._shd, self._sfd = None, SocketHolder(listener.fileno(), False, 2048), listener.fileno()
+            listener.set_inheritable(True)
+            self._sso = listener
+
+    server = Server("mock_server", interface=Interfaces.RSGI, workers=workers, http=HTTPModes.http1,
+                    websockets=False, backlog=2048, log_level="warning", log_access=False,
+                    respawn_failed_workers=True,
+                    http1_settings=HTTP1Settings(header_read_timeout=int(read_timeout * 1000)))
+    server.serve(target_loader=lambda _target: adapter)
+
+
+class InvalidSetting(ValueError):
+    """An environment setting of serve that cannot be used."""
+
+
+def read_timeout_seconds():
+    value = os.environ.get(READ_TIMEOUT_ENV)
+    if value is None:
+        return DEFAULT_READ_TIMEOUT
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = 0
+    if not 0 < seconds <= 3600:
+        raise InvalidSetting(f"{READ_TIMEOUT_ENV} must be a number of seconds above 0 and at most 3600, got {value!r}")
+    return seconds
 
 
 def restart_message(sandbox, state_path):

@@ -1,13 +1,14 @@
 """Fault injection on the emulated routes: before each request, ask the sandbox for a decision
 (state/faults.py) and apply it - wait, answer instead of the route, or drop the connection.
 
-Never on /_mock. The decision is kept in ``g.fault`` for the journal. Latency is real time
-(``time.sleep``), not the virtual clock.
+Never on /_mock. The decision is kept in ``g.fault`` for the journal. Latency is real time, not
+the virtual clock: under ``serve`` the server waits before sending the answer, without holding
+its worker (rsgi.py); in-process, ``time.sleep`` before the route runs.
 
 Dropping a connection: the response's body raises ConnectionDropped (a ConnectionResetError,
-errno ECONNRESET) before any byte is written. gunicorn takes that for a client that went away,
-writes nothing and closes the socket, so the client sees the connection closed without a
-response (``requests`` raises ConnectionError); Werkzeug's development server does the same.
+errno ECONNRESET) before any byte is written. Under ``serve`` the server then shuts the
+connection down unanswered (rsgi.py), so the client sees it closed without a response
+(``requests`` raises ConnectionError); Werkzeug's development server closes it too.
 The in-process test client has no socket: the error comes out of ``client.get(...)`` itself.
 The journal records such a request with status 444 (nginx's "closed without response").
 """
@@ -18,6 +19,7 @@ import time
 
 from flask import Response, g, request
 
+from ..rsgi import DEFERS_LATENCY, LATENCY
 from ..state.errors import EmulatorError
 from ..state.fault_presets import RawResponse
 from ..state.faults import RequestFacts
@@ -48,7 +50,10 @@ def apply_fault():
         return None
     g.fault = decision.journal()
     if decision.latency_ms:
-        time.sleep(decision.latency_ms / 1000)
+        if req.environ.get(DEFERS_LATENCY):  # the server waits before answering, its worker free (rsgi.py)
+            req.environ[LATENCY] = decision.latency_ms / 1000
+        else:
+            time.sleep(decision.latency_ms / 1000)
     if decision.drop:
         return _dropped(decision.rule)
     if decision.base is None:

@@ -35,6 +35,10 @@ class PayloadTooLarge(EmulatorError):
     status, code, message = 413, 1013, "Payload too large"
 
 
+class RequestTimeout(EmulatorError):
+    status, code, message = 408, 1008, "Request timeout"
+
+
 class NotFound(EmulatorError):
     status, code, message = 404, 1004, "Not found"
 
