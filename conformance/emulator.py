@@ -37,12 +37,17 @@ class Emulator:
         return session
 
     def _start(self):
+        from werkzeug.middleware.proxy_fix import ProxyFix
         from werkzeug.serving import make_server
 
         from mock_server import create_app
 
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log on the kit's console
-        self._server = make_server("127.0.0.1", 0, create_app(), threaded=True)
+        app = create_app()
+        # The proxy mode's X-Forwarded-Proto (https), honoured from loopback as gunicorn does, so
+        # the sandbox's links to https://api.trustpilot.com stay https.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=0, x_proto=1, x_host=0, x_port=0, x_prefix=0)
+        self._server = make_server("127.0.0.1", 0, app, threaded=True)
         threading.Thread(target=self._server.serve_forever, name="trustpilot-emulator", daemon=True).start()
         return f"http://127.0.0.1:{self._server.server_port}"
 
