@@ -99,7 +99,7 @@ class TrustpilotProxy:
         self._server.close_connections()
 
     def __enter__(self):
-        return self.start()
+        return self if self._thread is not None else self.start()
 
     def __exit__(self, *exc):
         self.stop()
@@ -145,6 +145,7 @@ class _Forwarding(BaseHTTPRequestHandler):
     """What the proxy's two layers share: read a request, send it to the sandbox, relay the answer."""
 
     protocol_version = "HTTP/1.1"
+    default_request_version = "HTTP/1.0"  # a request line too broken to name one still gets a status line
     timeout = IDLE_SECONDS
     error_content_type = "text/plain; charset=utf-8"
     error_message_format = "%(code)d %(message)s: %(explain)s\n"
