@@ -21,8 +21,9 @@ def main(argv=None):
 SERVE_EXITS = """exit status:
   0  stopped cleanly (Ctrl-C or SIGTERM)
   2  could not start: bad arguments, an invalid scenario, a port it cannot
-     listen on (the message names the port and, when known, who holds it), or a
-     --state file written by a newer release (the message names its version)"""
+     listen on (--port or --proxy-port; the message names the port and, when known,
+     who holds it), a --proxy-ca-dir it cannot use, or a --state file written by a
+     newer release (the message names its version)"""
 VALIDATE_EXITS = """exit status:
   0  the file is a valid scenario
   1  the file is not a valid scenario (each problem printed as file:line: field: message)
