@@ -125,6 +125,40 @@ def test_plain_http_proxy_request_for_a_trustpilot_host_is_served(proxy):
     assert found.json()["id"] == DEMO_BU
 
 
+def test_a_chunked_body_reaches_the_sandbox_whole(proxy):
+    def form():  # a generator: requests sends it with Transfer-Encoding: chunked
+        yield b"grant_type=password&username=" + PARTNER_USER[0].replace("@", "%40").encode()
+        yield b"&password=" + PARTNER_USER[1].encode()
+
+    token = through(proxy, "POST", f"{API}{TOKEN_PATH}", data=form(),
+                    headers={**basic(*PARTNER), "Content-Type": "application/x-www-form-urlencoded"})
+    assert token.status_code == 200, token.text
+    assert token.json()["access_token"].startswith("tpa-")
+
+
+def test_a_sandbox_that_does_not_answer_is_a_502_saying_so(tmp_path):
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        gone = f"http://127.0.0.1:{closed.getsockname()[1]}"
+    with TrustpilotProxy(gone, LocalCA(tmp_path)) as proxy:
+        answer = through(proxy, "GET", f"{API}/v1/business-units/find?name=x")
+    assert answer.status_code == 502
+    assert answer.text.startswith(f"502 Bad Gateway: the sandbox at {gone} did not answer (")
+    assert answer.text.endswith("is trustpilot-mock serve still running?\n")
+
+
+def test_the_sandbox_header_addresses_a_named_sandbox_and_links_keep_no_prefix(kit_emulator, sandbox):
+    named = requests.get(f"{kit_emulator.url}/v1/business-units/{DEMO_BU}/reviews", params={"perPage": 1},
+                         headers={"apikey": PARTNER[0], "X-Sandbox-Name": sandbox.name}, timeout=30)
+    assert named.status_code == 200
+    assert named.json()["links"][0]["href"].startswith(f"{kit_emulator.url}/v1/business-units/")
+    assert sandbox.journal()[-1]["path"] == f"/v1/business-units/{DEMO_BU}/reviews"
+    unknown = requests.get(f"{kit_emulator.url}/v1/business-units/{DEMO_BU}", headers={"apikey": PARTNER[0],
+                           "X-Sandbox-Name": "no-such-sandbox"}, timeout=30)
+    assert unknown.status_code == 404
+    assert "no-such-sandbox" in unknown.text
+
+
 # -- everything else is refused ----------------------------------------------------------------------
 def test_connect_to_any_other_host_is_refused_and_nothing_connects_out(proxy, monkeypatch):
     looked_up, connected = [], []
