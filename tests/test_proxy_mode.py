@@ -358,3 +358,94 @@ def test_a_kit_check_runs_an_integration_with_the_host_hard_coded_through_the_pr
     result = run_in_world(check, manifest, kit_emulator)
     assert result.status == "pass", result.message
     assert any("find called with name=['bright-shop.example']" in note for note in result.evidence.notes)
+
+
+# An integration with a consent callback, every Trustpilot URL written in; run as onboard, consent
+# (prints the login URL) and serve (the callback, which exchanges the code once).
+CONSENTING = r"""import json, os, secrets, sys, requests
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from urllib.parse import parse_qs, urlencode, urlsplit
+API, LOGIN = "https://api.trustpilot.com", "https://authenticate.trustpilot.com/"
+TOKEN = API + "/v1/oauth/oauth-business-users-for-applications/accesstoken"
+E = os.environ
+saved = os.path.join(E["TP_DATA"], "state.json")
+state = json.load(open(saved)) if os.path.exists(saved) else {}
+def save():
+    json.dump(state, open(saved, "w"))
+command = sys.argv[1]
+if command == "onboard":
+    token = requests.post(TOKEN, auth=(E["TP_KEY"], E["TP_SECRET"]), timeout=30,
+                          data={"grant_type": "password", "username": E["TP_USER"], "password": E["TP_PASSWORD"]}).json()
+    bearer = {"Authorization": "Bearer " + token["access_token"]}
+    unit = requests.get(API + "/v1/business-units/find", params={"name": sys.argv[2]},
+                        headers={"apikey": E["TP_KEY"]}, timeout=30).json()["id"]
+    check = requests.get(API + f"/v1/private/partners/{E['TP_PARTNER']}/check/{unit}", headers=bearer, timeout=30)
+    if check.status_code != 201:
+        sys.exit("not eligible")
+    state[unit] = requests.post(API + f"/v1/private/partners/{E['TP_PARTNER']}/key/{unit}", headers=bearer,
+                                timeout=30).json()
+    save()
+elif command == "consent":
+    state["state"] = secrets.token_hex(8)
+    save()
+    print(LOGIN + "?" + urlencode({"client_id": state[sys.argv[2]]["apiKey"], "response_type": "code",
+                                   "redirect_uri": sys.argv[3], "state": state["state"]}))
+else:
+    class Callback(BaseHTTPRequestHandler):
+        def do_GET(self):
+            global state
+            state = json.load(open(saved)) if os.path.exists(saved) else {}
+            query = {k: v[0] for k, v in parse_qs(urlsplit(self.path).query).items()}
+            if self.path == "/health":
+                return self.answer(200, "ok")
+            if query.get("state") != state.get("state") or state.get("used") == query.get("code"):
+                return self.answer(400, "refused")
+            key = next(v for k, v in state.items() if isinstance(v, dict))
+            token = requests.post(TOKEN, auth=(key["apiKey"], key["apiSecret"]), timeout=30,
+                                  data={"grant_type": "authorization_code", "code": query["code"],
+                                        "redirect_uri": sys.argv[3]})
+            state["used"] = query["code"]
+            save()
+            self.answer(200 if token.status_code == 200 else 502, "connected")
+        def answer(self, status, text):
+            self.send_response(status)
+            self.send_header("Content-Length", str(len(text)))
+            self.end_headers()
+            self.wfile.write(text.encode())
+    HTTPServer(("127.0.0.1", int(sys.argv[2])), Callback).serve_forever()
+"""
+CONSENTING_MANIFEST = """manifest: 1
+sandboxAccess: proxy
+integration:
+  name: Hard-coded with consent
+  useCases: []
+  redirectUri: "http://127.0.0.1:{port}/callback"
+  support: {}
+  testAccount: {}
+service:
+  command: "{python} tiny.py serve {port} {redirect_uri}"
+  readyUrl: "http://127.0.0.1:{port}/health"
+triggers:
+  onboard: {run: "{python} tiny.py onboard {domain}"}
+  consent: {run: "{python} tiny.py consent {business_unit_id} {redirect_uri}"}
+environment:
+  partnerId: TP_PARTNER
+  apiKey: TP_KEY
+  apiSecret: TP_SECRET
+  username: TP_USER
+  password: TP_PASSWORD
+  dataDirectory: TP_DATA
+"""
+
+
+def test_a_kit_consent_check_signs_in_through_the_proxy(tmp_path, kit_emulator):
+    """The customer's browser follows the integration to https://authenticate.trustpilot.com via
+    the check's proxy; the callback comes back to the integration, which exchanges the code."""
+    (tmp_path / "tiny.py").write_text(CONSENTING)
+    (tmp_path / "manifest.yaml").write_text(CONSENTING_MANIFEST)
+    check = next(c for c in CATALOG if c.id == "consent.authorization-code")
+    result = run_in_world(check, manifests.load(tmp_path / "manifest.yaml"), kit_emulator)
+    assert result.status == "pass", result.message
+    notes = " ".join(result.evidence.notes)
+    assert "the login page was opened with client_id=" in notes
+    assert "1 authorization_code exchange(s)" in notes
