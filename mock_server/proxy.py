@@ -155,6 +155,12 @@ class _Forwarding(BaseHTTPRequestHandler):
     def proxy(self):
         return self.server.proxy
 
+    def handle(self):
+        try:
+            super().handle()
+        except OSError as exc:  # the client went away mid-request (TLS errors included): its connection only
+            log.info("proxy: the connection from %s ended: %s", self.client_address[0], exc)
+
     def forward(self, host, scheme, path):
         try:
             body = self._body()
