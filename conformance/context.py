@@ -40,7 +40,9 @@ class CheckContext:
         self.manifest, self.world, self.integration = manifest, world, integration
         self.schedule = schedule  # the explorer's: acts before each trigger (e.g. moves the clock)
         self.sandbox = world.sandbox
-        self.browser = BROWSERS[browser]()  # the customer's browser: keeps the integration's cookies
+        # The customer's browser: keeps the integration's cookies (and, in proxy mode, reaches the
+        # Trustpilot login page through the check's proxy).
+        self.browser = BROWSERS[browser](proxy=integration.proxy)
         self.notes, self.outcomes, self.steps = [], [], []
         self._journal_seen = 0
         nonce = random_tokens.token_hex(3)
@@ -104,7 +106,8 @@ class CheckContext:
         else:
             start_url = consent.printed_url(self.trigger("consent", customer))
         try:
-            authorization = consent.authorize(self.browser, start_url, self.sandbox.authenticate_url,
+            authorization = consent.authorize(self.browser, start_url,
+                                              self.integration.authenticate_url or self.sandbox.authenticate_url,
                                               customer.admin_email, customer.admin_password)
         except consent.ConsentProblem:
             self._journal_steps(actor="Customer")

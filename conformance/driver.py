@@ -31,6 +31,12 @@ from .http import fetch
 
 RAW_LIMIT = 2_000_000       # characters of one trigger's output the checks see
 BASIC_ENVIRONMENT = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "USER", "SHELL")
+# Proxy mode (sandboxAccess: proxy): the URLs the integration is given are Trustpilot's own; the
+# proxy answers them from the check's sandbox. Loopback (the integration's own service) goes direct.
+TRUSTPILOT_URLS = {"apiBaseUrl": "https://api.trustpilot.com",
+                   "invitationsBaseUrl": "https://invitations-api.trustpilot.com",
+                   "authenticateUrl": "https://authenticate.trustpilot.com"}
+NO_PROXY = "127.0.0.1,localhost,::1"
 _live_groups = set()        # process groups started and not yet killed (all checks' threads)
 _live_lock = threading.Lock()
 _registry = None            # the watchdog's copy of _live_groups (conformance/watchdog.py), if any
@@ -85,13 +91,21 @@ class Integration:
         os.makedirs(self.data_dir, exist_ok=True)
         self._log_path = os.path.join(workdir, "service.log")
         self.env = None
+        self.proxy = None  # proxy mode: the check's proxy (mock_server.proxy.TrustpilotProxy)
         self.service_command = None
         self._service = None
         self.grace_seconds = 0  # on top of every trigger's timeout: the waits the explorer's faults ask for
 
-    def point_at(self, sandbox, partner):
-        """Set the environment the manifest names to this sandbox and the partner's credentials."""
+    def point_at(self, sandbox, partner, proxy=None):
+        """Set the environment the manifest names to this sandbox and the partner's credentials;
+        with ``proxy`` (proxy mode), to Trustpilot's own URLs and the proxy that answers them."""
+        self.proxy = proxy
         self.env = self._environment(sandbox, partner)
+
+    @property
+    def authenticate_url(self):
+        """Where the integration sends the customer to sign in (the login page it was given)."""
+        return TRUSTPILOT_URLS["authenticateUrl"] if self.proxy else None
 
     # -- placeholders and environment -------------------------------------------------------
     def service_values(self):
@@ -139,6 +153,9 @@ class Integration:
         passed = set(BASIC_ENVIRONMENT) | set(self.manifest.data.get("passEnvironment", []))
         env = {key: value for key, value in os.environ.items() if key in passed}
         env.update({name: self.fill(value) for name, value in self.manifest.fixed_variables().items()})
+        if self.proxy is not None:
+            values.update(TRUSTPILOT_URLS)
+            env.update(self.proxy.environment(), NO_PROXY=NO_PROXY, no_proxy=NO_PROXY)
         env.update({names[key]: str(value) for key, value in values.items() if key in names})
         env["PYTHONUNBUFFERED"] = "1"  # a killed service still leaves its log behind
         return env

@@ -6,6 +6,8 @@ server around ``create_app()``: the partner's integration, a separate process, n
 """
 
 import logging
+import shutil
+import tempfile
 import threading
 
 import requests
@@ -20,6 +22,8 @@ class SandboxUnreachable(Exception):
 class Emulator:
     def __init__(self, url=None, control_token=None):
         self._server = None
+        self._ca = None
+        self._ca_lock = threading.Lock()
         self.control_token = control_token
         if url is None:
             self.url = self._start()
@@ -37,12 +41,17 @@ class Emulator:
         return session
 
     def _start(self):
+        from werkzeug.middleware.proxy_fix import ProxyFix
         from werkzeug.serving import make_server
 
         from mock_server import create_app
 
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log on the kit's console
-        self._server = make_server("127.0.0.1", 0, create_app(), threaded=True)
+        app = create_app()
+        # The proxy mode's X-Forwarded-Proto (https), honoured from loopback as gunicorn does, so
+        # the sandbox's links to https://api.trustpilot.com stay https.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=0, x_proto=1, x_host=0, x_port=0, x_prefix=0)
+        self._server = make_server("127.0.0.1", 0, app, threaded=True)
         threading.Thread(target=self._server.serve_forever, name="trustpilot-emulator", daemon=True).start()
         return f"http://127.0.0.1:{self._server.server_port}"
 
@@ -56,7 +65,21 @@ class Emulator:
                                      f"{response.text[:300]} (is it a Trustpilot partner sandbox? is --control-token "
                                      "needed?)")
 
+    def proxy_for(self, sandbox_name):
+        """A started proxy (proxy mode, mock_server/proxy.py) whose requests reach the sandbox
+        ``sandbox_name`` here; the run's one CA (made on first use, removed by close()) signs it."""
+        from mock_server.proxy import TrustpilotProxy
+        from mock_server.proxy_ca import LocalCA
+
+        with self._ca_lock:
+            if self._ca is None:
+                self._ca = LocalCA(tempfile.mkdtemp(prefix="conformance-proxy-ca-"))
+        return TrustpilotProxy(self.url, self._ca, sandbox=sandbox_name).start()
+
     def close(self):
+        if self._ca is not None:
+            shutil.rmtree(self._ca.folder, ignore_errors=True)
+            self._ca = None
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()

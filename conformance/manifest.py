@@ -84,6 +84,11 @@ class Manifest:
         return out
 
     @property
+    def proxy_mode(self):
+        """The integration's Trustpilot hosts are hard-coded: it reaches the sandbox through the proxy."""
+        return self.data.get("sandboxAccess") == "proxy"
+
+    @property
     def trigger_timeout(self):
         return self.data.get("timeouts", {}).get("triggerSeconds", DEFAULT_TRIGGER_TIMEOUT)
 

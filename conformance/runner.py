@@ -156,11 +156,13 @@ def run_in_world(check, manifest, emulator, browser="http", scenario=None, sched
     workdir = tempfile.mkdtemp(prefix=f"conformance-{check.id}-")
     integration = Integration(manifest, workdir)
     integration.grace_seconds = schedule.grace_seconds if schedule is not None else 0
-    world = ctx = None
+    world = ctx = proxy = None
     status, message = "pass", ""
     try:
         world = World(emulator, check.world, integration.redirect_uri, scenario)
-        integration.point_at(world.sandbox, world.partner)
+        if manifest.proxy_mode:  # its hosts are hard-coded: a proxy of its own answers them from this world
+            proxy = emulator.proxy_for(world.sandbox.name)
+        integration.point_at(world.sandbox, world.partner, proxy)
         ctx = CheckContext(manifest, world, integration, browser, schedule)
         integration.start_service()
         check.run(ctx)
@@ -178,6 +180,8 @@ def run_in_world(check, manifest, emulator, browser="http", scenario=None, sched
         integration.stop_service()
         if ctx is not None:
             ctx.close()
+        if proxy is not None:
+            proxy.stop()
     try:
         evidence = ctx.finish() if ctx is not None else Evidence()
         if ctx is not None:

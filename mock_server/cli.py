@@ -8,6 +8,7 @@ from . import scenario, scenario_limits
 from .control_access import ENVIRONMENT, HEADER
 from .drift import command as drift_command
 from .ports import PortUnavailable
+from .proxy import ProxyUnavailable
 from .state.errors import InvalidScenario
 from .state.store import UnsupportedStateFile
 
@@ -21,8 +22,10 @@ def main(argv=None):
 SERVE_EXITS = """exit status:
   0  stopped cleanly (Ctrl-C or SIGTERM)
   2  could not start: bad arguments, an invalid scenario, a port it cannot
-     listen on (the message names the port and, when known, who holds it), or a
-     --state file written by a newer release (the message names its version)"""
+     listen on (--port or --proxy-port; the message names the port and, when known,
+     who holds it), a --proxy-ca-dir it cannot use, a --state file written by a
+     newer release (the message names its version), or a
+     TRUSTPILOT_MOCK_READ_TIMEOUT that is not a number of seconds"""
 VALIDATE_EXITS = """exit status:
   0  the file is a valid scenario
   1  the file is not a valid scenario (each problem printed as file:line: field: message)
@@ -57,6 +60,12 @@ def _parser():
     serve.add_argument("--control-token", metavar="TOKEN", default=os.environ.get(ENVIRONMENT) or None,
                        help=f"require this token (header {HEADER}) on the /_mock control plane (default: "
                             f"${ENVIRONMENT}; on a non-loopback --host without one, a token is generated and printed)")
+    serve.add_argument("--proxy-port", type=_port, metavar="PORT",
+                       help="also serve an HTTPS proxy (HTTPS_PROXY) on this port for integrations with "
+                            "api.trustpilot.com hard-coded (0: any free port); see the README's \"Proxy mode\"")
+    serve.add_argument("--proxy-ca-dir", metavar="DIR",
+                       help="where the proxy's local CA is made once and reused (default: "
+                            "$TRUSTPILOT_MOCK_PROXY_CA_DIR, else ~/.local/share/trustpilot-mock/proxy-ca)")
     _limit_option(serve)
     serve.set_defaults(run=_serve)
 
@@ -131,12 +140,21 @@ def _serve(args):
     except InvalidScenario as exc:
         print(exc.details, file=sys.stderr)
         return 2
+    proxy = None
     try:
+        if args.proxy_port is not None:
+            from .proxy import start_for_serve
+
+            proxy, args.port = start_for_serve(args.host, args.port, args.proxy_port, args.proxy_ca_dir,
+                                               args.quiet)
         return serve(world, host=args.host, port=args.port, workers=args.workers, state_path=args.state,
                      reset=args.reset, quiet=args.quiet, control_token=args.control_token)
-    except (PortUnavailable, UnsupportedStateFile, InvalidSetting) as exc:
+    except (PortUnavailable, UnsupportedStateFile, ProxyUnavailable, InvalidSetting) as exc:
         print(f"trustpilot-mock serve: {exc}", file=sys.stderr)
         return 2
+    finally:
+        if proxy is not None:
+            proxy.stop()
 
 
 if __name__ == "__main__":

@@ -23,6 +23,10 @@ if TYPE_CHECKING:
 
 SANDBOX_KEY = "trustpilot.sandbox"
 SANDBOX_PREFIX = "/_sandbox/"
+# Names the sandbox without the path prefix, for a client whose URLs cannot carry one (the proxy
+# mode's requests to https://api.trustpilot.com): links then stay on the host as asked.
+SANDBOX_HEADER = "X-Sandbox-Name"
+_SANDBOX_HEADER_KEY = "HTTP_" + SANDBOX_HEADER.upper().replace("-", "_")
 FORM = "application/x-www-form-urlencoded"
 INTEGER = re.compile(r"-?[0-9]+")
 LOCALE = re.compile(r"([A-Za-z]{2})-([A-Za-z]{2})")
@@ -78,7 +82,8 @@ def base_url():
 
 
 class SandboxPrefix:
-    """WSGI middleware: /_sandbox/<name>/rest is the route /rest of sandbox <name>.
+    """WSGI middleware: /_sandbox/<name>/rest is the route /rest of sandbox <name> (as is /rest
+    with the header X-Sandbox-Name: <name>, which leaves the links without the prefix).
 
     The prefix moves into SCRIPT_NAME, so every link the emulator builds (next-page, the login
     form's action) keeps it, and an unmodified client only needs its base URL set to
@@ -94,6 +99,8 @@ class SandboxPrefix:
             environ[SANDBOX_KEY] = name
             environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + SANDBOX_PREFIX + name
             environ["PATH_INFO"] = "/" + rest
+        elif environ.get(_SANDBOX_HEADER_KEY):
+            environ[SANDBOX_KEY] = environ[_SANDBOX_HEADER_KEY]
         return self.wsgi_app(environ, start_response)
 
 
