@@ -7,11 +7,13 @@ from werkzeug.routing import Rule
 
 from . import api, control, control_access, scenario
 from .api import faults
+from .web.json_output import JSONProvider
 from .web.request import ApiRequest, SandboxPrefix, base_url, sandbox_name
 from .rsgi import BODY_TIMEOUT
 from .state.errors import EmulatorError, RequestTimeout
 from .state.journal import redact_pairs, redact_query
 from .state.registry import Registry
+from .state.store import request_snapshot
 
 DEFAULTS = {
     "SCENARIO": None,      # a parsed scenario dict, or None for scenarios/default.yaml
@@ -27,6 +29,8 @@ DEFAULTS = {
 
 def create_app(config=None):
     app = Flask(__name__)
+    app.json = JSONProvider(app)  # orjson (web/json_output.py)
+    app.ensure_sync = _once_per_function(app.ensure_sync)
     app.url_rule_class = LazyBuilderRule
     app.request_class = ApiRequest  # the sandbox and credentials, read once per request
     app.config.from_mapping(DEFAULTS)
@@ -37,7 +41,7 @@ def create_app(config=None):
     app.extensions["sandboxes"] = Registry(world, app.config["STATE_PATH"], fresh=app.config["FRESH_STATE"],
                                            progress=app.config["LOAD_PROGRESS"])
     app.extensions["sandboxes"].get("default")  # load the world now: a broken world fails at start
-    app.wsgi_app = SandboxPrefix(app.wsgi_app)
+    app.wsgi_app = OneSnapshot(SandboxPrefix(app.wsgi_app))
     app.before_request(_body_arrived)  # first: a request without its body is answered nothing else
     faults.init_app(app)  # the first before_request hook: the gateway fails before the API checks anything
     api.init_app(app)
@@ -46,6 +50,34 @@ def create_app(config=None):
     app.after_request(_journal)
     app.add_url_rule("/", "get_index", get_index)
     return app
+
+
+def _once_per_function(ensure_sync):
+    """Flask asks ensure_sync of every hook and view on every request, and each answer inspects
+    the function's code flags: the answer for a function never changes, so keep it."""
+    known = {}
+
+    def cached(func):
+        try:
+            return known[func]
+        except KeyError:
+            known[func] = wrapped = ensure_sync(func)
+            return wrapped
+        except TypeError:  # an unhashable callable
+            return ensure_sync(func)
+
+    return cached
+
+
+class OneSnapshot:
+    """WSGI middleware: a request's reads share one snapshot per store (store.request_snapshot)."""
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        with request_snapshot():
+            return self.wsgi_app(environ, start_response)
 
 
 class LazyBuilderRule(Rule):

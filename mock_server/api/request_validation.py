@@ -49,7 +49,7 @@ def check_request():
     operation = contract.operation(app.view_functions[req.endpoint].__name__)
     if operation is None:
         return
-    violations = contract.check(operation, _parts(operation, req))
+    violations = _check(contract, operation, req)
     if not violations:
         return
     g.request_violations = violations
@@ -57,6 +57,39 @@ def check_request():
     rejected = [v for v in violations if v["in"] != "path"]
     if mode == "strict" and rejected and _credentials_would_pass(addressed, operation, req):
         raise _error(operation, rejected, req)
+
+
+# Violations of body-less requests, by everything the check reads: the same find or page asked
+# again (an integration polling) is not validated again. Emptied when full; values are read-only.
+_KNOWN = {}
+_KNOWN_MAX = 4096
+
+
+def _check(contract, operation, req):
+    if operation.body is not None:
+        return contract.check(operation, _parts(operation, req))
+    key = (operation.operation_id, tuple(req.view_args.items()) if req.view_args else (), req.query_string,
+           tuple(req.headers.get(name) for name in _header_names(operation.operation_id, operation)))
+    violations = _KNOWN.get(key)
+    if violations is None:
+        violations = contract.check(operation, _parts(operation, req))
+        if len(_KNOWN) >= _KNOWN_MAX:
+            _KNOWN.clear()
+        _KNOWN[key] = violations
+    return violations
+
+
+_HEADER_NAMES = {}
+
+
+def _header_names(operation_id, operation):
+    """The header parameters the check reads, per operation (an Operation is not hashable)."""
+    names = _HEADER_NAMES.get(operation_id)
+    if names is None:
+        names = _HEADER_NAMES[operation_id] = tuple(
+            name for location, name in operation.parameters if location == "header")
+    return names
+
 
 
 def _error(operation, violations, req):

@@ -12,6 +12,11 @@ can forget to), a transaction on that connection rolls back, or, for a file stor
 connection (another worker, another thread) commits anything: SQLite's ``PRAGMA
 data_version``, read as each snapshot begins, says so.
 
+Within a request (``request_snapshot()``, opened and closed by the app), a file store's reads
+share one snapshot: the fault check, the validation mode, the route and the journal read
+through one BEGIN ... COMMIT instead of four. A write transaction ends the snapshot first; the
+next read begins another.
+
 A state file carries its schema version (``PRAGMA user_version``, ``SCHEMA_VERSION``). Opening
 a file of an older version migrates it (``MIGRATIONS``) in one transaction; a file of a newer
 version is refused (``UnsupportedStateFile``) and left untouched.
@@ -46,6 +51,7 @@ CREATE TABLE IF NOT EXISTS locations (
     business_unit_id TEXT NOT NULL, position INTEGER NOT NULL, id TEXT NOT NULL,
     name TEXT NOT NULL, url_formatted_name TEXT NOT NULL, external_id TEXT,
     address TEXT NOT NULL, PRIMARY KEY (business_unit_id, position)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS locations_by_id ON locations (id);
 CREATE TABLE IF NOT EXISTS tokens (
     token TEXT PRIMARY KEY, kind TEXT NOT NULL, client_id TEXT NOT NULL, user_id TEXT,
     grant_type TEXT NOT NULL, issued_at REAL NOT NULL, expires_at REAL NOT NULL,
@@ -68,7 +74,7 @@ CREATE TABLE IF NOT EXISTS journal (
 # means: bump it and append to MIGRATIONS the SQL that brings a file of the previous version
 # up to it (tables new in the schema need nothing: the schema's CREATE ... IF NOT EXISTS adds
 # them after the migrations ran).
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # MIGRATIONS[n]: SQL statements taking a file of version n to version n + 1.
 MIGRATIONS = (
@@ -78,6 +84,9 @@ MIGRATIONS = (
     # 1 -> 2: the consumers table and the reviews_by_consumer index (the Consumer API) come
     # from the schema's CREATE ... IF NOT EXISTS; a file's world keeps consumers known from
     # their reviews (it declared none).
+    "",
+    # 2 -> 3: the locations_by_id index (a page of reviews names each review's location) comes
+    # from the schema's CREATE INDEX IF NOT EXISTS.
     "",
 )
 assert len(MIGRATIONS) == SCHEMA_VERSION
@@ -200,7 +209,14 @@ class Store:
 
     def transaction(self):
         """A write transaction (BEGIN IMMEDIATE, so concurrent workers queue instead of deadlocking)."""
+        self._end_snapshot()
         return _Transaction(self, write=True)
+
+    def _end_snapshot(self):
+        """A read snapshot cannot become a write: end it, and the write sees the latest state."""
+        snapshot = self._local.__dict__.get("snapshot")
+        if snapshot is not None:
+            snapshot.end()
 
     @contextmanager
     def bulk_transaction(self):
@@ -211,6 +227,7 @@ class Store:
             with self.transaction() as db:
                 yield db
             return
+        self._end_snapshot()
         db = self.connection()
         db.execute("PRAGMA journal_mode=DELETE")
         db.execute("PRAGMA synchronous=OFF")
@@ -227,7 +244,14 @@ class Store:
             # One connection, and every use of it holds the lock: nothing can write between two
             # statements, so the snapshot needs no BEGIN/COMMIT (two statements saved per read).
             return self._memory_read
-        return _Transaction(self, write=False)
+        opened = getattr(_request, "snapshots", None)
+        if opened is None:
+            return _Transaction(self, write=False)
+        snapshot = self._local.__dict__.get("snapshot")
+        if snapshot is None or snapshot.pid != os.getpid():
+            snapshot = self._local.snapshot = _Snapshot(self)
+        snapshot.opened = opened
+        return snapshot
 
     def _check_cache(self, db):
         """Drop the connection's cache if another connection committed since its last snapshot.
@@ -324,6 +348,56 @@ class _Transaction:
                 db.drop_cache()  # it may hold values read or forgotten inside the rolled-back writes
         finally:
             self._store._lock.release()
+
+
+_request = threading.local()  # .snapshots: the snapshots this thread's request opened
+
+
+@contextmanager
+def request_snapshot():
+    """Reads of file stores inside share one snapshot per store until a write (module docstring)."""
+    _request.snapshots = opened = []
+    try:
+        yield
+    finally:
+        _request.snapshots = None
+        for snapshot in opened:
+            snapshot.end()
+
+
+class _Snapshot:
+    """read() inside request_snapshot(): BEGIN at the first read, COMMIT at end()."""
+
+    __slots__ = ("_store", "pid", "opened", "_db")
+
+    def __init__(self, store):
+        self._store, self.pid, self.opened, self._db = store, os.getpid(), None, None
+
+    def __enter__(self):
+        if self._db is None:
+            db = self._store.connection()
+            db.execute("BEGIN")
+            try:
+                self._store._check_cache(db)
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            self._db = db
+            self.opened.append(self)
+        return self._db
+
+    def __exit__(self, kind, value, traceback):
+        if kind is not None and issubclass(kind, sqlite3.Error):
+            self.end()  # the connection's state is unknown: the next read starts afresh
+
+    def end(self):
+        db, self._db = self._db, None
+        if db is not None:
+            try:
+                db.execute("COMMIT")
+            except sqlite3.Error:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
 
 
 class _MemoryRead:
