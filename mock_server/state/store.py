@@ -10,7 +10,8 @@ rows, a few flags every request asks for). Each value declares the rows it was r
 touches one of them (temporary triggers on the watched tables tell the cache, so no writer
 can forget to), a transaction on that connection rolls back, or, for a file store, another
 connection (another worker, another thread) commits anything: SQLite's ``PRAGMA
-data_version``, read as each snapshot begins, says so.
+data_version``, read as each snapshot begins, says so. Values read from too many rows to
+name (``cached_until_write``: a page of reviews) are kept until anything at all is written.
 
 Within a request (``request_snapshot()``, opened and closed by the app), a file store's reads
 share one snapshot: the fault check, the validation mode, the route and the journal read
@@ -22,6 +23,7 @@ a file of an older version migrates it (``MIGRATIONS``) in one transaction; a fi
 version is refused (``UnsupportedStateFile``) and left untouched.
 """
 
+import collections
 import functools
 import json
 import os
@@ -136,11 +138,13 @@ class Connection(sqlite3.Connection):
         super().__init__(*args, **kwargs)
         self.cache = {}
         self.dependents = {}  # (table, row key or None): the cache keys read from it
+        self.recent = collections.OrderedDict()  # Store.cached_until_write: key -> (total_changes, value)
         self.data_version = None
 
     def drop_cache(self):
         self.cache.clear()
         self.dependents.clear()
+        self.recent.clear()
 
     def rows_changed_callback(self):
         """What the watch triggers call: drops what was read from the row (or the whole table).
@@ -156,6 +160,7 @@ class Connection(sqlite3.Connection):
         return rows_changed
 
 
+RECENT = 256  # values a connection keeps for Store.cached_until_write
 _NOT_CACHED, _MISSING = object(), object()  # not in the cache; no such meta row
 
 
@@ -274,6 +279,23 @@ class Store:
         if value is _NOT_CACHED:
             value = load(db, *args)
             _remember(db, key, depends_on, value)
+        return value
+
+    @staticmethod
+    def cached_until_write(db, key, load, *args):
+        """``load(db, *args)``, remembered on this connection until anything is written: by
+        another connection (its commit drops the whole cache, as above) or through this one
+        (``total_changes`` moved). For results read from many rows of many tables, a page of
+        reviews, where naming each row read is impractical. The newest RECENT are kept."""
+        recent, stamp = db.recent, db.total_changes
+        hit = recent.get(key)
+        if hit is not None and hit[0] == stamp:
+            recent.move_to_end(key)
+            return hit[1]
+        value = load(db, *args)
+        recent[key] = (stamp, value)
+        if len(recent) > RECENT:
+            recent.popitem(last=False)
         return value
 
     @staticmethod

@@ -35,8 +35,9 @@ class Reviews:
         with self.store.read() as db:
             self.access.public_caller(db, creds)
             self.business_units.existing_id(db, where.unit_id)
-            rows, more = page_of_reviews(db, where, order, page, per_page)
-            return Page(render_page(db, rows, base), more)
+            # An integration polls the same pages: the rendered page is kept until a write.
+            return self.store.cached_until_write(db, ("public-reviews", where, order, page, per_page, base),
+                                                 _public_page, where, order, page, per_page, base)
 
     def list_private_business_unit_reviews(self, creds, where, order, page, per_page, base):
         with self.store.read() as db:
@@ -187,6 +188,11 @@ def _tags_of(db, review_id):
 
 def _encode_token(pos):
     return base64.urlsafe_b64encode(f"pos:{pos}".encode()).decode().rstrip("=")
+
+
+def _public_page(db, where, order, page, per_page, base):
+    rows, more = page_of_reviews(db, where, order, page, per_page)
+    return Page(render_page(db, rows, base), more)
 
 
 def _decode_token(token):
