@@ -24,6 +24,7 @@ version is refused (``UnsupportedStateFile``) and left untouched.
 """
 
 import collections
+import fcntl
 import functools
 import json
 import os
@@ -185,6 +186,10 @@ class Store:
             finally:
                 db.close()
         self._lock = threading.RLock() if path is None else _NoLock()
+        # Writers of a file queue on a lock of their own (a woken flock) rather than on SQLite's
+        # busy handler, which sleeps 1, 2, 5 ... ms between tries: two workers writing at once
+        # cost a third of the write throughput and a 40 ms p99 that way.
+        self._writer = _NoLock() if path is None else _WriterLock(path + WRITER_LOCK_SUFFIX)
         self._memory_read = _MemoryRead(self._lock, self._memory)
 
     def _open(self, configure=True):
@@ -347,6 +352,8 @@ class _Transaction:
     def __enter__(self):
         store = self._store
         store._lock.acquire()
+        if self._write:
+            store._writer.acquire()
         try:
             db = self._db = store.connection()
             db.execute("BEGIN IMMEDIATE" if self._write else "BEGIN")
@@ -356,7 +363,7 @@ class _Transaction:
                 db.execute("ROLLBACK")
                 raise
         except BaseException:
-            store._lock.release()
+            self._release()
             raise
         return db
 
@@ -369,7 +376,12 @@ class _Transaction:
                 db.execute("ROLLBACK")
                 db.drop_cache()  # it may hold values read or forgotten inside the rolled-back writes
         finally:
-            self._store._lock.release()
+            self._release()
+
+    def _release(self):
+        if self._write:
+            self._store._writer.release()
+        self._store._lock.release()
 
 
 _request = threading.local()  # .snapshots: the snapshots this thread's request opened
@@ -436,6 +448,34 @@ class _MemoryRead:
 
     def __exit__(self, kind, value, traceback):
         self._lock.release()
+
+
+WRITER_LOCK_SUFFIX = "-writer"
+
+
+class _WriterLock:
+    """One writer at a time across this file's processes and threads: a thread lock, then an
+    flock on a file beside the database (per process: an inherited descriptor shares its lock)."""
+
+    def __init__(self, path):
+        self.path = path
+        self._pid = None
+
+    def acquire(self):
+        if self._pid != os.getpid():
+            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            self._threads = threading.Lock()
+            self._pid = os.getpid()
+        self._threads.acquire()
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+        except BaseException:
+            self._threads.release()
+            raise
+
+    def release(self):
+        fcntl.flock(self._fd, fcntl.LOCK_UN)
+        self._threads.release()
 
 
 class _NoLock:
