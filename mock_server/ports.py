@@ -12,18 +12,26 @@ class PortUnavailable(Exception):
 
 
 def reserve(host, port):
-    """A TCP socket bound to host:port (port 0: a free port chosen by the system), not yet
-    listening: until the server listens on it, connections are refused as before a start, so a
-    caller polling for readiness never reaches a server still loading its world."""
+    """A TCP socket bound to host:port (port 0: a free port chosen by the system), never
+    listening: until the server's workers listen, connections are refused as before a start, so
+    a caller polling for readiness never reaches a server still loading its world.
+
+    It is bound with SO_REUSEPORT, as each worker binds its own socket (the kernel spreads new
+    connections over them; one shared socket let one worker take all of a client's keep-alive
+    connections). SO_REUSEPORT would let a second server of the same user bind the port too,
+    so a port someone already listens on is refused here, as a plain bind would."""
     try:
         family, kind, proto, _, address = socket.getaddrinfo(
             host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
     except socket.gaierror as exc:
         raise PortUnavailable(f"cannot listen on {host}:{port}: {host!r} is not a known host name ({exc.strerror})") from None
     sock = socket.socket(family, kind, proto)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn does: restarts need no wait
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # restarts need no wait
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     try:
         sock.bind(address)
+        if port and _listening_inodes(port):  # this socket never listens: someone else does
+            raise OSError(errno.EADDRINUSE, os.strerror(errno.EADDRINUSE))
     except OSError as exc:
         sock.close()
         raise PortUnavailable(_explain(host, port, exc)) from None

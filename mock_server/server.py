@@ -10,8 +10,11 @@ chosen by measurement (bench/http_throughput.py, README "Throughput").
 
 import os
 import shutil
+import socket
 import sys
 import tempfile
+import threading
+import time
 
 from .app import create_app
 from .banner import banner
@@ -49,21 +52,24 @@ def serve(world, host, port, workers, state_path=None, reset=False, quiet=False,
     if resuming:
         # Always said, even with --quiet: a partner who edited the scenario must know whether it was loaded.
         print(restart_message(sandbox, state_path), file=sys.stderr, flush=True)
-    # Listening from here on: the world is loaded, so a caller that connects once the banner or
-    # the port is printed waits only for a worker, never for a refusal.
-    listener.listen(2048)
-    if quiet and asked_port == 0:  # the chosen port is the one thing a caller cannot guess
-        print(f"Serving on http://{_display_host(host)}:{port}", flush=True)
-    if not quiet:
-        print(banner(sandbox.control.get_sandbox_state(), world, f"http://{_display_host(host)}:{port}",
-                     state_path if tmpdir is None else None), flush=True)
-    if generated:  # printed once, even with --quiet: without it the operator is locked out of /_mock
-        print(f"Control-plane token (header {HEADER}, or open {DASHBOARD}?token=... in a browser): "
-              f"{control_token}", flush=True)
+    state = sandbox.control.get_sandbox_state() if not quiet else None
+
+    def announce():
+        """Printed once a worker listens: a caller that connects once the banner or the port is
+        printed is answered, never refused."""
+        if quiet and asked_port == 0:  # the chosen port is the one thing a caller cannot guess
+            print(f"Serving on http://{_display_host(host)}:{port}", flush=True)
+        if not quiet:
+            print(banner(state, world, f"http://{_display_host(host)}:{port}",
+                         state_path if tmpdir is None else None), flush=True)
+        if generated:  # printed once, even with --quiet: without it the operator is locked out of /_mock
+            print(f"Control-plane token (header {HEADER}, or open {DASHBOARD}?token=... in a browser): "
+                  f"{control_token}", flush=True)
+
     app.extensions["sandboxes"].close()  # no SQLite connection may cross the fork
     master = os.getpid()
     try:
-        _run_granian(app, listener, workers, read_timeout)
+        _run_granian(app, listener, workers, read_timeout, announce)
     finally:
         # A worker leaves through here too (gunicorn ends a forked worker with SystemExit); only
         # the master may remove the state the others still use.
@@ -72,28 +78,36 @@ def serve(world, host, port, workers, state_path=None, reset=False, quiet=False,
     return 0
 
 
-def _run_granian(app, listener, workers, read_timeout):
-    """Serve ``app`` on ``listener`` (bound and listening) with ``workers`` forked processes."""
+def _run_granian(app, listener, workers, read_timeout, announce):
+    """Serve ``app`` with ``workers`` forked processes, each listening on its own socket bound to
+    ``listener``'s address (SO_REUSEPORT); ``announce()`` once one of them answers."""
     from granian.constants import HTTPModes, Interfaces
     from granian.http import HTTP1Settings
     from granian.server import MPServer
-    from granian._granian import SocketHolder
 
+    host, port = listener.getsockname()[:2]
     adapter = WsgiOverRsgi(app, read_timeout, app.config["MAX_CONTENT_LENGTH"])
-
-    class Server(MPServer):
-        def _init_shared_socket(self):
-            # The socket bound before the world loaded, shared by every worker (as gunicorn's
-            # fd://), instead of one granian would bind now: no moment without a listener.
-            self._ssp, self._shd, self._sfd = None, SocketHolder(listener.fileno(), False, 2048), listener.fileno()
-            listener.set_inheritable(True)
-            self._sso = listener
-
-    server = Server("mock_server", interface=Interfaces.RSGI, workers=workers, http=HTTPModes.http1,
-                    websockets=False, backlog=2048, log_level="warning", log_access=False,
-                    respawn_failed_workers=True,
-                    http1_settings=HTTP1Settings(header_read_timeout=int(read_timeout * 1000)))
+    server = MPServer("mock_server", address=host, port=port, interface=Interfaces.RSGI, workers=workers,
+                      http=HTTPModes.http1, websockets=False, backlog=2048, log_level="warning",
+                      log_access=False, respawn_failed_workers=True,
+                      http1_settings=HTTP1Settings(header_read_timeout=int(read_timeout * 1000)))
+    threading.Thread(target=_when_listening, args=(listener, announce), daemon=True).start()
     server.serve(target_loader=lambda _target: adapter)
+
+
+def _when_listening(listener, announce, deadline=60.0):
+    """Wait for a worker to accept a connection, then let the reserved socket go and announce."""
+    address = listener.getsockname()
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(address[0], address[0])
+    started = time.monotonic()
+    while time.monotonic() - started < deadline:
+        try:
+            with socket.create_connection((host, address[1]), timeout=1):
+                break
+        except OSError:
+            time.sleep(0.005)
+    listener.close()
+    announce()
 
 
 class InvalidSetting(ValueError):
