@@ -70,8 +70,9 @@ class WsgiOverRsgi:
         if length.isdigit() and int(length) > self.max_body:
             return b""  # not read: the app refuses the declared length with 413
         try:
-            body = await asyncio.wait_for(_read(proto, self.max_body), self.body_seconds)
-        except asyncio.TimeoutError:
+            async with asyncio.timeout(self.body_seconds):  # a timer, not wait_for's extra task
+                body = await _read(proto, self.max_body)
+        except TimeoutError:
             environ[BODY_TIMEOUT] = self.body_seconds
             environ["CONTENT_LENGTH"] = "0"
             return b""
