@@ -102,9 +102,9 @@ class LazyBuilderRule(Rule):
 def _body_arrived():
     """408 when the server gave up waiting for the body (rsgi.py): the one place errors are
     rendered says so, and the journal records it."""
-    seconds = request.environ.get(BODY_TIMEOUT)
-    if seconds is not None:
-        length = request.headers.get("Content-Length")
+    timed_out = request.environ.get(BODY_TIMEOUT)
+    if timed_out is not None:
+        seconds, length = timed_out
         declared = f" of the {length} bytes declared in Content-Length" if length else ""
         raise RequestTimeout(f"the request body{declared} did not arrive within {seconds:g} s; "
                              "send the whole body at once, or check the Content-Length header")

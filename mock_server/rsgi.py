@@ -8,7 +8,8 @@ first, within ``body_seconds``; only complete requests reach Flask, one at a tim
 headers never reach Python at all (granian's ``header_read_timeout`` closes them).
 
 What the app is told through the WSGI environ:
-  * ``BODY_TIMEOUT``: the body did not arrive in time. The app answers 408 in its own error
+  * ``BODY_TIMEOUT``: (seconds waited, the declared Content-Length or ''): the body did not
+    arrive in time. The app answers 408 in its own error
     shape (app.py), so the journal records it like any other refusal.
   * ``DEFERS_LATENCY``: this server can wait without holding its worker. A fault rule's
     latency (api/faults.py) is then put in ``LATENCY`` instead of slept, and awaited here
@@ -73,7 +74,7 @@ class WsgiOverRsgi:
             async with asyncio.timeout(self.body_seconds):  # a timer, not wait_for's extra task
                 body = await _read(proto, self.max_body)
         except TimeoutError:
-            environ[BODY_TIMEOUT] = self.body_seconds
+            environ[BODY_TIMEOUT] = (self.body_seconds, length)  # seconds waited, the declared length
             environ["CONTENT_LENGTH"] = "0"
             return b""
         # A chunked body past the limit was cut at max_body + 1: the declared length makes the app refuse it.

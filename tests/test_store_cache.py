@@ -82,3 +82,54 @@ def test_a_value_cached_from_an_unwatched_table_is_refused():
     with store.read() as db:
         with pytest.raises(ValueError, match="depends on 'reviews', which no trigger watches"):
             store.cached(db, "reviews of a unit", (("reviews", "x"),), lambda db: 1)
+
+
+# -- a page of reviews kept until anything is written (Store.cached_until_write) ------------------
+DEMO_BU = "507f191e810c19729de860ea"
+APIKEY = Credentials(apikey="demo-partner-key")
+
+
+def first_review_title(sandbox):
+    from mock_server.state.reviews.query import ReviewFilter
+
+    page = sandbox.reviews.list_business_unit_reviews(APIKEY, ReviewFilter(unit_id=DEMO_BU), "createdat.desc",
+                                                      1, 20, "http://sandbox.test")
+    return page.items[0]["id"], page.items[0]["title"]
+
+
+def retitle(sandbox, review_id, title):
+    with sandbox.store.transaction() as db:
+        db.execute("UPDATE reviews SET title = ? WHERE id = ?", (title, review_id))
+
+
+@pytest.mark.parametrize("path", [None, "file"])
+def test_a_page_of_reviews_is_read_again_after_a_write_through_the_same_connection(path, tmp_path):
+    store = Store(str(tmp_path / "state.db") if path else None)
+    sandbox = Sandbox("default", store, scenario.load_file(scenario.DEFAULT_SCENARIO))
+    review_id, title = first_review_title(sandbox)
+    assert first_review_title(sandbox) == (review_id, title)  # the kept page
+    retitle(sandbox, review_id, "Changed through this connection")
+    assert first_review_title(sandbox) == (review_id, "Changed through this connection")
+
+
+def test_a_page_of_reviews_is_read_again_after_another_connections_write(two_workers):
+    first, second = two_workers
+    review_id, _ = first_review_title(second)  # kept by the second connection now
+    retitle(first, review_id, "Changed by the other worker")
+    assert first_review_title(second) == (review_id, "Changed by the other worker")
+
+
+# -- one snapshot per request (store.request_snapshot) --------------------------------------------
+def test_a_requests_reads_share_one_snapshot_until_it_writes(two_workers):
+    from mock_server.state.store import request_snapshot
+
+    first, second = two_workers
+    with request_snapshot():
+        assert second.settings.get_request_validation_mode() == "lenient"
+        first.settings.update_sandbox_settings({"requestValidation": "strict"})
+        assert second.settings.get_request_validation_mode() == "lenient"  # the request's own snapshot
+        with second.store.transaction():
+            pass  # a write ends the snapshot: what follows sees the latest state
+        assert second.settings.get_request_validation_mode() == "strict"
+    first.settings.update_sandbox_settings({"requestValidation": "off"})
+    assert second.settings.get_request_validation_mode() == "off"  # outside a request: a snapshot per read
