@@ -5,7 +5,7 @@ temporary and removed at exit; with it, the world survives restarts.
 
 granian (a Rust HTTP server) reads requests and writes answers off the Python thread, keeps
 connections alive, and hands each worker's Python code only whole requests (rsgi.py). It was
-chosen by measurement (bench/http_throughput.py, README "Throughput").
+chosen by measurement (bench/http_throughput.py; README, "How it runs" and the benchmarks).
 """
 
 import os
