@@ -57,10 +57,12 @@ class WsgiOverRsgi:
         try:
             status, headers, content = _call(self.wsgi_app, environ)
         except ConnectionResetError:  # a fault rule's dropped connection (api/faults.py)
-            await _wait(environ)
+            if LATENCY in environ:
+                await asyncio.sleep(environ[LATENCY])
             _drop(scope)
             return
-        await _wait(environ)
+        if LATENCY in environ:  # no coroutine at all for the requests without latency
+            await asyncio.sleep(environ[LATENCY])
         proto.response_bytes(status, headers, content)
 
     async def _body(self, environ, proto):
@@ -132,12 +134,6 @@ def _call(wsgi_app, environ):
             close()
     status, headers = started[0], started[1]
     return int(status[:3]), headers, content
-
-
-async def _wait(environ):
-    seconds = environ.get(LATENCY)
-    if seconds:
-        await asyncio.sleep(seconds)
 
 
 def _address(text):

@@ -5,7 +5,8 @@ that every worker process appends to: an append is one write() under a lock (thi
 threads, then ``flock`` across processes), so it is on disk and in order the moment it returns,
 and costs a few microseconds instead of a commit. For a memory store, a list in this process.
 
-Both give the same three operations: ``append(line)`` returns the bytes now waiting,
+Both give the same three operations: ``append(line)`` returns the bytes waiting (for a file,
+those this process appended since it last emptied it: each worker moves its own share),
 ``take_all()`` returns the waiting lines and empties the list, ``maybe_waiting()`` is a cheap
 check that may say True when another process just emptied it.
 """
@@ -51,23 +52,28 @@ class WaitingFile:
         if self._pid != os.getpid():
             self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o600)
             self._lock = threading.Lock()
+            self._appended = 0  # bytes this process appended since it last emptied the file
             self._pid = os.getpid()
         return self._fd
 
     def append(self, line):
+        """Shared lock: appends of every process go at once (an O_APPEND write of a line lands
+        whole, after the others); only take_all excludes them."""
         fd = self._open()
         data = line.encode() + b"\n"
         with self._lock:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+            fcntl.flock(fd, fcntl.LOCK_SH)
             try:
                 os.write(fd, data)
-                return os.lseek(fd, 0, os.SEEK_END)
             finally:
                 fcntl.flock(fd, fcntl.LOCK_UN)
+            self._appended += len(data)
+            return self._appended
 
     def take_all(self):
         fd = self._open()
         with self._lock:
+            self._appended = 0
             fcntl.flock(fd, fcntl.LOCK_EX)
             try:
                 data = os.pread(fd, os.fstat(fd).st_size, 0)
