@@ -81,9 +81,7 @@ def serve(world, host, port, workers, state_path=None, reset=False, quiet=False,
 def _run_granian(app, listener, workers, read_timeout, announce):
     """Serve ``app`` with ``workers`` forked processes, each listening on its own socket bound to
     ``listener``'s address (SO_REUSEPORT); ``announce()`` once one of them answers."""
-    from granian.constants import HTTPModes, Interfaces
-    from granian.http import HTTP1Settings
-    from granian.server import MPServer
+    HTTPModes, HTTP1Settings, Interfaces, MPServer = _import_granian()
 
     host, port = listener.getsockname()[:2]
     adapter = WsgiOverRsgi(app, read_timeout, app.config["MAX_CONTENT_LENGTH"])
@@ -93,6 +91,27 @@ def _run_granian(app, listener, workers, read_timeout, announce):
                       http1_settings=HTTP1Settings(header_read_timeout=int(read_timeout * 1000)))
     threading.Thread(target=_when_listening, args=(listener, announce), daemon=True).start()
     server.serve(target_loader=lambda _target: adapter)
+
+
+# Optional packages granian looks for as it is imported, for features serve never turns on
+# (.env files, reloading, anyio's task groups): where other tools installed them, importing them
+# was a tenth of the start-up (bench/startup.py).
+_UNUSED_BY_SERVE = ("anyio", "dotenv", "watchfiles")
+
+
+def _import_granian():
+    hidden = [name for name in _UNUSED_BY_SERVE if name not in sys.modules]
+    for name in hidden:
+        sys.modules[name] = None  # import fails at once: granian takes the package as absent
+    try:
+        from granian.constants import HTTPModes, Interfaces
+        from granian.http import HTTP1Settings
+        from granian.server import MPServer
+    finally:
+        for name in hidden:
+            if sys.modules.get(name, False) is None:
+                del sys.modules[name]
+    return HTTPModes, HTTP1Settings, Interfaces, MPServer
 
 
 def _when_listening(listener, announce, deadline=60.0):
