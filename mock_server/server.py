@@ -71,8 +71,8 @@ def serve(world, host, port, workers, state_path=None, reset=False, quiet=False,
     try:
         _run_granian(app, listener, workers, read_timeout, announce)
     finally:
-        # A worker leaves through here too (gunicorn ends a forked worker with SystemExit); only
-        # the master may remove the state the others still use.
+        # Only the master may remove the state the workers use (a forked worker ends with
+        # os._exit and never gets here; the check keeps it so if that changes).
         if tmpdir and os.getpid() == master:
             shutil.rmtree(tmpdir, ignore_errors=True)
     return 0
