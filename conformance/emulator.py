@@ -48,7 +48,7 @@ class Emulator:
 
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log on the kit's console
         app = create_app()
-        # The proxy mode's X-Forwarded-Proto (https), honoured from loopback as gunicorn does, so
+        # The proxy mode's X-Forwarded-Proto (https), honoured from loopback as serve does, so
         # the sandbox's links to https://api.trustpilot.com stay https.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=0, x_proto=1, x_host=0, x_port=0, x_prefix=0)
         self._server = make_server("127.0.0.1", 0, app, threaded=True)

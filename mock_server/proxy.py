@@ -7,7 +7,7 @@ decrypted request to the sandbox's own HTTP port. Plain-HTTP proxy requests
 403 and never reached: nothing here opens a connection anywhere but to the sandbox.
 
 The sandbox sees the host the client asked for (``Host: api.trustpilot.com``) and the scheme
-(``X-Forwarded-Proto: https``, which gunicorn honours from loopback), so the links it builds
+(``X-Forwarded-Proto: https``, which serve honours from loopback: rsgi.py), so the links it builds
 (next pages, the login form) lead back through the proxy. With ``sandbox``, every request is
 addressed to that named sandbox (header ``X-Sandbox-Name``): the conformance kit's one proxy per
 check.
@@ -87,7 +87,7 @@ class TrustpilotProxy:
 
     def stop(self):
         if self._thread is not None and os.getpid() != self._owner:
-            # A forked child (a gunicorn worker leaving through serve's finally) has a copy of the
+            # A forked child (a server worker leaving through serve's finally) has a copy of the
             # socket but not the thread: waiting for the thread would hang the worker forever.
             self._server.socket.close()
             return

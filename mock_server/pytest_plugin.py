@@ -23,7 +23,7 @@ MODES = ("inprocess", "server")
 def pytest_addoption(parser):
     group = parser.getgroup("trustpilot-sandbox", "Trustpilot partner sandbox")
     group.addoption("--trustpilot-sandbox", choices=MODES, default="inprocess",
-                    help="run the sandbox in this process (default) or as a real gunicorn server")
+                    help="run the sandbox in this process (default) or as a real `trustpilot-mock serve` server")
     group.addoption("--trustpilot-sandbox-url", metavar="URL",
                     help="use the sandbox server at URL (in a named sandbox of its own) instead of starting one")
     group.addoption("--trustpilot-sandbox-name", metavar="NAME",

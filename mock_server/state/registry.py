@@ -98,7 +98,7 @@ class Registry:
                 "prefix": "" if name == "default" else f"/_sandbox/{name}"}
 
     def close(self):
-        """Close this process's connections (before gunicorn forks its workers)."""
+        """Close this process's connections (before serve forks its workers)."""
         for sandbox in self._sandboxes.values():
             sandbox.store.close()
 

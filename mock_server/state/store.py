@@ -1,8 +1,8 @@
 """The embedded SQLite store of one sandbox: schema, per-process/per-thread connections, transactions.
 
-A file store is shared by every gunicorn worker (WAL mode); a memory store lives in one
+A file store is shared by every server worker (WAL mode); a memory store lives in one
 process (in-process tests). Connections are opened lazily per (pid, thread) so a store
-created in the gunicorn master before forking is safe to use in the workers.
+created in the server's master before forking is safe to use in the workers.
 
 Each connection keeps a cache of values read through it (``Store.cached``: the decoded meta
 rows, a few flags every request asks for). Each value declares the rows it was read from
@@ -211,7 +211,7 @@ class Store:
         return self._local.db
 
     def close(self):
-        """Close this thread's connection (the gunicorn master calls it before forking)."""
+        """Close this thread's connection (the server's master calls it before forking)."""
         db = getattr(self._local, "db", None)
         if db is not None and self._memory is None:
             db.close()

@@ -5,7 +5,7 @@ How a delivery moves: ``pending`` -> an attempt (a POST of its JSON event) -> ``
 once it has had ``maxAttempts`` attempts. Every attempt is recorded in the store (virtual
 time, status code or error), so each worker shows the same history.
 
-Processes: the thread is started lazily by the process that handled the request (a gunicorn
+Processes: the thread is started lazily by the process that handled the request (a server
 worker, never the master before the fork). An attempt first claims its delivery in a write
 transaction (a random claim token and a lease of ``LEASE_SECONDS``), so two workers never
 send the same attempt, and records its outcome only while it still holds the claim (a reset

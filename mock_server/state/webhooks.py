@@ -111,7 +111,7 @@ class Webhooks:
             self._webhook_deliverer().wake()
 
     def _webhook_deliverer(self):
-        # Per process: a gunicorn worker forked from the master must start its own thread.
+        # Per process: a server worker forked from the master must start its own thread.
         from .webhook_delivery import Deliverer
 
         deliverer = self.__dict__.get("_deliverer")

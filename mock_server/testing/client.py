@@ -1,6 +1,6 @@
 """``Sandbox``: one sandbox as a test sees it: base URLs, a requests session, the control plane.
 
-The same object drives an in-process app (no socket: a WSGI transport adapter), a gunicorn
+The same object drives an in-process app (no socket: a WSGI transport adapter), a `serve`
 server started for the tests, or a server elsewhere, in its default sandbox or a named one.
 Everything, control calls included, goes through ``self.session``, so the three modes share
 one code path.

@@ -1,4 +1,4 @@
-"""Start and stop ``trustpilot-mock serve`` (gunicorn) on a free loopback port, for tests."""
+"""Start and stop ``trustpilot-mock serve`` (granian) on a free loopback port, for tests."""
 
 import os
 import socket
