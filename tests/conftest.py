@@ -1,4 +1,4 @@
-"""Shared fixtures: an in-process app per test, and a real gunicorn server per session."""
+"""Shared fixtures: an in-process app per test, and a real `serve` server per session."""
 
 import fcntl
 import os
@@ -45,7 +45,7 @@ def free_port():
 
 
 def start_server(*extra_args, port=None, env=None):
-    """Start `trustpilot-mock serve` (gunicorn) and wait until it answers; returns (process, base_url)."""
+    """Start `trustpilot-mock serve` and wait until it answers; returns (process, base_url)."""
     port = port or free_port()
     cmd = [sys.executable, "-m", "mock_server.cli", "serve", "--port", str(port), "--quiet", *extra_args]
     proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **(env or {})},
@@ -75,7 +75,7 @@ def stop_server(proc):
 
 @pytest.fixture(scope="session")
 def live_server():
-    """A real gunicorn server with two workers on loopback, shared by the session."""
+    """A real `serve` server with two workers on loopback, shared by the session."""
     proc, base = start_server("--workers", "2")
     yield base
     stop_server(proc)

@@ -67,7 +67,7 @@ def test_run_junit_counts_match_checks(reference_run):
     assert int(suite.get("skipped")) == 1  # the manual Master Partner Agreement
 
 
-def test_run_against_a_gunicorn_sandbox_by_url(tmp_path):
+def test_run_against_a_served_sandbox_by_url(tmp_path):
     proc, base = start_server("--workers", "2")
     try:
         emulator = Emulator(base)

@@ -1,5 +1,5 @@
 """Consumer activity through the control plane: write, edit and report reviews, and what the
-public API shows afterwards (in-process, plus the main flow over gunicorn)."""
+public API shows afterwards (in-process, plus the main flow over `serve`)."""
 
 import pytest
 import requests
@@ -234,7 +234,7 @@ def test_report_review_unknown_review(client):
 
 
 # -- over real HTTP -------------------------------------------------------------------------
-def test_write_consumer_review_over_gunicorn_is_seen_by_every_worker(live):
+def test_write_consumer_review_over_serve_is_seen_by_every_worker(live):
     before = requests.get(f"{live}/v1/business-units/{DEMO_BU}", headers=KEY, timeout=10).json()["numberOfReviews"]
     response = requests.post(f"{live}/_mock/business-units/{DEMO_BU}/reviews", json={"stars": 3, "title": "Live"},
                              timeout=10)

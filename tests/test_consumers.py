@@ -225,7 +225,7 @@ def test_scenario_consumer_problems_are_refused(change, problem):
     assert problem in str(caught.value)
 
 
-def test_tap_sync_over_gunicorn_every_profile_answers(live):
+def test_tap_sync_over_serve_every_profile_answers(live):
     """The same sync over real HTTP (two workers): every consumer a review names has a profile
     whose count matches the reviews paged, and the review's consumer link answers too."""
     import requests

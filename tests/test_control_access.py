@@ -118,7 +118,7 @@ def test_control_token_for_given_token_is_kept():
     assert control_token_for("127.0.0.1", "mine") == ("mine", False)
 
 
-# -- over real HTTP (gunicorn) ---------------------------------------------------------------
+# -- over real HTTP (serve) ---------------------------------------------------------------
 def test_serve_with_control_token_guards_control_plane_only():
     proc, base = start_server("--host", "0.0.0.0", "--control-token", "x")
     try:
@@ -139,7 +139,7 @@ def test_serve_with_control_token_guards_control_plane_only():
 def test_serve_on_all_addresses_without_token_generates_and_prints_it_once():
     proc, base = start_server("--host", "0.0.0.0")
     try:
-        line = proc.stdout.readline()  # printed before gunicorn starts, so there by now
+        line = proc.stdout.readline()  # printed once a worker answers: there now, or in a moment
         assert line.startswith("Control-plane token ")
         token = line.rsplit(" ", 1)[1].strip()
         assert requests.get(base + "/_mock/clock", timeout=10).status_code == 401

@@ -1,5 +1,5 @@
 """The dashboard (/_mock/dashboard) in a real browser (Debian's Chromium driven by Playwright)
-against gunicorn: the world, the live journal and its filters, the clock, faults, sandboxes.
+against `serve`: the world, the live journal and its filters, the clock, faults, sandboxes.
 
 Waits are polls with a deadline (Playwright's own), never timing assertions.
 """

@@ -1,5 +1,5 @@
 """Fault rules (/_mock/faults, scenario ``faults:``) and the rate ceiling (/_mock/rate-ceiling):
-in-process, plus a dropped connection and the shared ceiling over gunicorn."""
+in-process, plus a dropped connection and the shared ceiling over `serve`."""
 
 import json
 from pathlib import Path

@@ -1,4 +1,4 @@
-"""The login page in a real browser (Debian's Chromium driven by Playwright) against gunicorn.
+"""The login page in a real browser (Debian's Chromium driven by Playwright) against `serve`.
 
 Playwright's own browser download cannot run here, so the tests launch /usr/bin/chromium;
 `.ci/run` installs it, and the tests skip (saying why) only where it is absent.

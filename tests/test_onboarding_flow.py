@@ -1,4 +1,4 @@
-"""The documented onboarding flow (program page steps 2-6) over real HTTP against gunicorn,
+"""The documented onboarding flow (program page steps 2-6) over real HTTP against `serve`,
 including its negative branches, and the official `trustpilot` client against the same server."""
 
 import subprocess

@@ -260,7 +260,7 @@ def test_serve_with_a_proxy_port_prints_the_proxy_and_the_ca_and_serves_through_
         page = requests.get(f"{API}/v1/business-units/{DEMO_BU}/reviews", headers={"apikey": PARTNER[0]},
                             proxies={"https": proxy_url}, verify=ca, timeout=30)
         assert page.status_code == 200, page.text
-        assert page.json()["links"][0]["href"].startswith(f"{API}/v1/")  # gunicorn honours X-Forwarded-Proto
+        assert page.json()["links"][0]["href"].startswith(f"{API}/v1/")  # serve honours X-Forwarded-Proto from loopback
     finally:
         server.terminate()
         code = server.wait(timeout=30)

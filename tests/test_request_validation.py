@@ -230,7 +230,7 @@ def test_scenario_setting_chooses_the_mode():
 
 
 def test_update_sandbox_settings_reaches_every_worker(live):
-    """Over real HTTP with two gunicorn workers: the mode lives in the shared store (and each
+    """Over real HTTP with two `serve` workers: the mode lives in the shared store (and each
     worker's cache of it, filled by the calls before the change, must notice)."""
     from_both_workers(lambda: requests.get(live + REVIEWS, headers=APIKEY, timeout=5))
     try:

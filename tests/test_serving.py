@@ -74,7 +74,7 @@ def test_serve_two_workers_share_one_state(live):
     journal = requests.get(live + "/_mock/journal", params={"limit": 1000}, timeout=10).json()["entries"]
     reads = [e for e in journal if e["path"] == f"/v1/business-units/{DEMO_BU}"]
     assert len(reads) == 40 and all(e["status"] == 200 for e in reads)
-    assert len({e["pid"] for e in reads}) == 2, "both gunicorn workers should have answered"
+    assert len({e["pid"] for e in reads}) == 2, "both workers should have answered"
 
 
 def test_serve_state_file_survives_restart_and_reset_discards_it(tmp_path):

@@ -1,5 +1,5 @@
 """The store's per-connection cache (state/store.py): values read once per connection are never
-stale. Two Sandbox objects on one state file stand for two gunicorn workers; each has its own
+stale. Two Sandbox objects on one state file stand for two `serve` workers; each has its own
 connection, so each sees the other's commits only through SQLite's data_version."""
 
 import pytest

@@ -1,4 +1,4 @@
-"""The accepted use cases end to end over real HTTP (gunicorn): review ingestion across every
+"""The accepted use cases end to end over real HTTP (`serve`): review ingestion across every
 page, and the reply round-trip with the customer's token from the onboarding flow."""
 
 import requests

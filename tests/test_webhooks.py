@@ -1,5 +1,5 @@
 """Webhook subscriptions, the documented review event, delivery with retries, and the
-deliveries control plane: in-process with a real HTTP receiver, and over gunicorn."""
+deliveries control plane: in-process with a real HTTP receiver, and over `serve`."""
 
 import json
 import threading
@@ -250,7 +250,7 @@ def test_load_scenario_unknown_webhook_event_is_refused():
     assert "webhooks[0].events[0]" in body["details"] and "'review-created' is not one of" in body["details"]
 
 
-def test_webhooks_are_delivered_from_the_gunicorn_workers(live, receivers):
+def test_webhooks_are_delivered_from_the_server_workers(live, receivers):
     receiver = receivers(500)
     hooked = world({"url": receiver.url})
     requests.post(f"{live}/_mock/scenario", json=hooked, timeout=10).raise_for_status()
@@ -264,5 +264,5 @@ def test_webhooks_are_delivered_from_the_gunicorn_workers(live, receivers):
     for _ in range(4):
         [delivery] = wait_for(lambda: requests.get(f"{live}/_mock/webhooks/deliveries", timeout=10).json()
                               ["deliveries"], lambda ds: ds and ds[0]["status"] == "delivered",
-                              what="delivered over gunicorn")
+                              what="delivered over serve")
         assert [a["statusCode"] for a in delivery["attempts"]] == [500, 200]
