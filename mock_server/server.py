@@ -87,7 +87,7 @@ def _run_granian(app, listener, workers, read_timeout, announce):
     adapter = WsgiOverRsgi(app, read_timeout, app.config["MAX_CONTENT_LENGTH"])
     server = MPServer("mock_server", address=host, port=port, interface=Interfaces.RSGI, workers=workers,
                       http=HTTPModes.http1, websockets=False, backlog=2048, log_level="warning",
-                      log_access=False, respawn_failed_workers=True,
+                      log_access=False, respawn_failed_workers=True, workers_kill_timeout=STOP_SECONDS,
                       http1_settings=HTTP1Settings(header_read_timeout=int(read_timeout * 1000)))
     threading.Thread(target=_when_listening, args=(listener, announce), daemon=True).start()
     server.serve(target_loader=lambda _target: adapter)
@@ -127,6 +127,12 @@ def _when_listening(listener, announce, deadline=60.0):
             time.sleep(0.005)
     listener.close()
     announce()
+
+
+# A worker that has not stopped this long after the master asked is killed. A signal sent to the
+# whole process group (Ctrl-C, pkill) can reach a worker the master is just respawning before it
+# listens for it, and that worker then waits for ever: the master's stop must not.
+STOP_SECONDS = 5
 
 
 class InvalidSetting(ValueError):
