@@ -3,7 +3,6 @@
 import fcntl
 import os
 import pickle
-import socket
 import subprocess
 import sys
 import time
@@ -13,6 +12,7 @@ import pytest
 import requests
 
 from mock_server import create_app
+from mock_server.testing import server as server_process
 
 ROOT = Path(__file__).resolve().parent.parent
 PARTNER_ID = "cd94b09c-8f89-11ea-bc55-0242ac130003"
@@ -38,10 +38,7 @@ def customer(client):
     return customer_headers(client)
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+free_port = server_process.free_port  # below the ephemeral ports: see its docstring
 
 
 def start_server(*extra_args, port=None, env=None):

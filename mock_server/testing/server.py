@@ -1,6 +1,7 @@
 """Start and stop ``trustpilot-mock serve`` (granian) on a free loopback port, for tests."""
 
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -13,9 +14,31 @@ START_TIMEOUT = 30
 
 
 def free_port():
+    """A loopback port nobody listens on, for a server another process will bind in a moment.
+
+    Taken below the system's range of ephemeral ports: a port from that range (what binding port 0
+    gives) may meanwhile become the local port of an outgoing connection, and the server's bind
+    then fails with "address already in use" (seen with the kit's integration services)."""
+    low = _ephemeral_low()
+    for _ in range(50):
+        port = random.randrange(max(1024, low - 12000), low) if low > 2048 else 0
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return sock.getsockname()[1]
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def _ephemeral_low():
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range", encoding="ascii") as text:
+            return int(text.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0  # not Linux: let the system choose
 
 
 class ServerProcess:
