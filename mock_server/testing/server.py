@@ -13,6 +13,11 @@ import requests
 START_TIMEOUT = 30
 
 
+# The OS's randomness, never the random module's shared state: the explorer and hypothesis seed
+# that, and two processes (two xdist workers, two kit runs) would then pick the same ports.
+_PICK = random.SystemRandom()
+
+
 def free_port():
     """A loopback port nobody listens on, for a server another process will bind in a moment.
 
@@ -21,7 +26,7 @@ def free_port():
     then fails with "address already in use" (seen with the kit's integration services)."""
     low = _ephemeral_low()
     for _ in range(50):
-        port = random.randrange(max(1024, low - 12000), low) if low > 2048 else 0
+        port = _PICK.randrange(max(1024, low - 12000), low) if low > 2048 else 0
         with socket.socket() as sock:
             try:
                 sock.bind(("127.0.0.1", port))
