@@ -76,6 +76,7 @@ class Operation:
     body_required: bool
     validator: object
     query_rules: tuple = ()  # (validator, message, the parameter it names) per x-query-rules entry
+    header_names: tuple = ()  # the header parameters, lower-case: what the check reads of the headers
 
 
 class RequestContract:
@@ -162,7 +163,8 @@ class RequestContract:
             parameters=parameters, body=body, body_required=bool(request_body and request_body.get("required")),
             validator=self._validator(parameters, body),
             query_rules=tuple((jsonschema_rs.validator_for(rule["schema"]), rule["message"], rule.get("parameter", ""))
-                              for rule in op.get("x-query-rules", [])))
+                              for rule in op.get("x-query-rules", [])),
+            header_names=tuple(name for location, name in parameters if location == "header"))
 
     def _find(self, operation_id):
         for path, item in self._doc()["paths"].items():

@@ -69,7 +69,7 @@ def _check(contract, operation, req):
     if operation.body is not None:
         return contract.check(operation, _parts(operation, req))
     key = (operation.operation_id, tuple(req.view_args.items()) if req.view_args else (), req.query_string,
-           tuple(req.headers.get(name) for name in _header_names(operation.operation_id, operation)))
+           tuple(req.headers.get(name) for name in operation.header_names))
     violations = _KNOWN.get(key)
     if violations is None:
         violations = contract.check(operation, _parts(operation, req))
@@ -77,19 +77,6 @@ def _check(contract, operation, req):
             _KNOWN.clear()
         _KNOWN[key] = violations
     return violations
-
-
-_HEADER_NAMES = {}
-
-
-def _header_names(operation_id, operation):
-    """The header parameters the check reads, per operation (an Operation is not hashable)."""
-    names = _HEADER_NAMES.get(operation_id)
-    if names is None:
-        names = _HEADER_NAMES[operation_id] = tuple(
-            name for location, name in operation.parameters if location == "header")
-    return names
-
 
 
 def _error(operation, violations, req):
