@@ -24,13 +24,14 @@ version is refused (``UnsupportedStateFile``) and left untouched.
 """
 
 import collections
-import fcntl
 import functools
 import json
 import os
 import sqlite3
 import threading
 from contextlib import contextmanager
+
+from .locked_file import LockedFile
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -189,7 +190,7 @@ class Store:
         # Writers of a file queue on a lock of their own (a woken flock) rather than on SQLite's
         # busy handler, which sleeps 1, 2, 5 ... ms between tries: two workers writing at once
         # cost a third of the write throughput and a 40 ms p99 that way.
-        self._writer = _NoLock() if path is None else _WriterLock(path + WRITER_LOCK_SUFFIX)
+        self._writer = _NoLock() if path is None else LockedFile(path + WRITER_LOCK_SUFFIX)
         self._memory_read = _MemoryRead(self._lock, self._memory)
 
     def _open(self, configure=True):
@@ -451,31 +452,6 @@ class _MemoryRead:
 
 
 WRITER_LOCK_SUFFIX = "-writer"
-
-
-class _WriterLock:
-    """One writer at a time across this file's processes and threads: a thread lock, then an
-    flock on a file beside the database (per process: an inherited descriptor shares its lock)."""
-
-    def __init__(self, path):
-        self.path = path
-        self._pid = None
-
-    def acquire(self):
-        if self._pid != os.getpid():
-            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
-            self._threads = threading.Lock()
-            self._pid = os.getpid()
-        self._threads.acquire()
-        try:
-            fcntl.flock(self._fd, fcntl.LOCK_EX)
-        except BaseException:
-            self._threads.release()
-            raise
-
-    def release(self):
-        fcntl.flock(self._fd, fcntl.LOCK_UN)
-        self._threads.release()
 
 
 class _NoLock:

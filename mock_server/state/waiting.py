@@ -15,6 +15,8 @@ import fcntl
 import os
 import threading
 
+from .locked_file import LockedFile
+
 SUFFIX = "-requests"
 
 
@@ -46,46 +48,37 @@ class WaitingList:
 class WaitingFile:
     def __init__(self, path):
         self.path = path
-        self._pid = None  # the file is opened per process: an inherited descriptor shares its flock
-
-    def _open(self):
-        if self._pid != os.getpid():
-            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o600)
-            self._lock = threading.Lock()
-            self._appended = 0  # bytes this process appended since it last emptied the file
-            self._pid = os.getpid()
-        return self._fd
+        self._file = LockedFile(path, os.O_APPEND)
+        self._appended = (None, 0)  # (pid, bytes that process appended since it last emptied the file)
 
     def append(self, line):
         """Shared lock: appends of every process go at once (an O_APPEND write of a line lands
         whole, after the others); only take_all excludes them."""
-        fd = self._open()
         data = line.encode() + b"\n"
-        with self._lock:
-            fcntl.flock(fd, fcntl.LOCK_SH)
-            try:
-                os.write(fd, data)
-            finally:
-                fcntl.flock(fd, fcntl.LOCK_UN)
-            self._appended += len(data)
-            return self._appended
+        fd = self._file.acquire(fcntl.LOCK_SH)
+        try:
+            os.write(fd, data)
+            pid, appended = self._appended
+            appended = (appended if pid == os.getpid() else 0) + len(data)
+            self._appended = (os.getpid(), appended)
+        finally:
+            self._file.release()
+        return appended
 
     def take_all(self):
-        fd = self._open()
-        with self._lock:
-            self._appended = 0
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            try:
-                data = os.pread(fd, os.fstat(fd).st_size, 0)
-                os.ftruncate(fd, 0)
-            finally:
-                fcntl.flock(fd, fcntl.LOCK_UN)
+        fd = self._file.acquire(fcntl.LOCK_EX)
+        try:
+            self._appended = (os.getpid(), 0)
+            data = os.pread(fd, os.fstat(fd).st_size, 0)
+            os.ftruncate(fd, 0)
+        finally:
+            self._file.release()
         # Only whole lines: a line cut short (a disk that filled up mid-write) is no entry.
         lines = data.split(b"\n")
         return [line.decode() for line in lines[:-1] if line]
 
     def maybe_waiting(self):
         try:
-            return os.fstat(self._open()).st_size > 0
+            return os.fstat(self._file.fd()).st_size > 0
         except FileNotFoundError:
             return False
