@@ -133,3 +133,62 @@ def test_a_requests_reads_share_one_snapshot_until_it_writes(two_workers):
         assert second.settings.get_request_validation_mode() == "strict"
     first.settings.update_sandbox_settings({"requestValidation": "off"})
     assert second.settings.get_request_validation_mode() == "off"  # outside a request: a snapshot per read
+
+
+# -- change counters (state/change_stamps.py): what another connection's commit drops --------------
+def statements_run(sandbox, action):
+    """The SQL statements ``action()`` runs on the sandbox's connection, inside one request."""
+    from mock_server.state.store import request_snapshot
+
+    seen = []
+    sandbox.store.connection().set_trace_callback(seen.append)
+    try:
+        with request_snapshot():
+            action()
+    finally:
+        sandbox.store.connection().set_trace_callback(None)
+    return seen
+
+
+def find_unit(sandbox):
+    return sandbox.business_units.find_business_unit(APIKEY, "trustpilotdemo.com", "http://sandbox.test")
+
+
+def test_a_request_whose_reads_are_all_cached_runs_no_statement(two_workers):
+    _, second = two_workers
+    def request():
+        return find_unit(second), second.faults.fault_for(FACTS)
+
+    first_time = statements_run(second, request)
+    assert first_time[0] == "BEGIN" and first_time[-1] == "COMMIT"
+    assert statements_run(second, request) == []
+
+
+def test_another_workers_journal_move_keeps_this_workers_cache(two_workers):
+    first, second = two_workers
+    find_unit(second)
+    first.journal.record_request({"method": "GET", "path": "/x", "query": [], "status": 200,
+                                  "credentials": APIKEY, "pid": 1})
+    first.journal.write_waiting()  # a commit to the journal table
+    assert first.journal.list_journal()["entries"][-1]["path"] == "/x"
+    assert statements_run(second, lambda: find_unit(second)) == []
+
+
+def test_a_write_to_one_table_drops_only_what_was_read_from_it(two_workers):
+    first, second = two_workers
+    find_unit(second)
+    second.settings.get_request_validation_mode()
+    with first.store.transaction() as db:
+        db.execute("UPDATE business_units SET display_name = 'Renamed' WHERE id = ?", (DEMO_BU,))
+    rereads = statements_run(second, lambda: (second.settings.get_request_validation_mode(), find_unit(second)))
+    assert [sql for sql in rereads if "FROM meta" in sql] == []  # the settings stayed cached
+    assert any("FROM business_units" in sql for sql in rereads)
+    assert find_unit(second)["displayName"] == "Renamed"
+
+
+def test_a_write_made_inside_a_read_is_still_seen_by_another_worker(two_workers):
+    first, second = two_workers
+    assert find_unit(second)["displayName"] != "Renamed by a reader"
+    with first.store.read() as db:  # no code should write here; if it does, no cache goes stale
+        db.execute("UPDATE business_units SET display_name = 'Renamed by a reader' WHERE id = ?", (DEMO_BU,))
+    assert find_unit(second)["displayName"] == "Renamed by a reader"

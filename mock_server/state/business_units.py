@@ -30,8 +30,9 @@ class BusinessUnits:
     def find_business_unit(self, creds, name, base_url):
         with self.store.read() as db:
             self.access.public_caller(db, creds)
-            row = db.execute("SELECT business_unit_id FROM business_unit_names WHERE name = ?",
-                             (domain_of(name),)).fetchone()
+            domain = domain_of(name)
+            row = self.store.cached_row(db, ("unit named", domain), (("business_unit_names", None),),
+                                        "SELECT business_unit_id FROM business_unit_names WHERE name = ?", (domain,))
             if row is None:
                 raise errors.NotFound(f"no business unit has the domain {name!r}")
             return self._business_unit_object(db, row[0], base_url)
@@ -52,12 +53,15 @@ class BusinessUnits:
         return Page([_location(row) for row in rows[:per_page]], len(rows) > per_page)
 
     def existing_id(self, db, business_unit_id):
-        return self._business_unit_row(db, business_unit_id, columns="id")[0]
+        row = self.store.cached_row(db, ("unit id", business_unit_id), (("business_units", business_unit_id),),
+                                    "SELECT id FROM business_units WHERE id = ?", (business_unit_id,))
+        if row is None:
+            raise errors.NotFound(f"no business unit has the id {business_unit_id!r}")
+        return row[0]
 
     @staticmethod
-    def _business_unit_row(db, business_unit_id, columns="*"):
-        sql = f"SELECT {columns} FROM business_units WHERE id = ?"  # noqa: S608 - columns are constants
-        row = db.execute(sql, (business_unit_id,)).fetchone()
+    def _business_unit_row(db, business_unit_id):
+        row = db.execute("SELECT * FROM business_units WHERE id = ?", (business_unit_id,)).fetchone()
         if row is None:
             raise errors.NotFound(f"no business unit has the id {business_unit_id!r}")
         return row

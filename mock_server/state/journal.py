@@ -76,7 +76,7 @@ class Journal:
         return {"entries": entries, "newestSeq": newest}
 
     def clear_journal(self):
-        with self.store.transaction() as db:
+        with self.store.transaction(world=False) as db:
             self.empty(db)
 
     def _complete_entry(self, db, entry):
@@ -89,7 +89,7 @@ class Journal:
         The transaction is taken before the waiting list's lock, as empty() takes them."""
         if not self.waiting.maybe_waiting():
             return
-        with self.store.transaction() as db:
+        with self.store.transaction(world=False) as db:  # no worker's cache need drop anything
             lines = self.waiting.take_all()
             if not lines:
                 return

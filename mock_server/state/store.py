@@ -9,14 +9,16 @@ rows, a few flags every request asks for). Each value declares the rows it was r
 (``depends_on``: table and key, or a whole table); it stays until a write on that connection
 touches one of them (temporary triggers on the watched tables tell the cache, so no writer
 can forget to), a transaction on that connection rolls back, or, for a file store, another
-connection (another worker, another thread) commits anything: SQLite's ``PRAGMA
-data_version``, read as each snapshot begins, says so. Values read from too many rows to
-name (``cached_until_write``: a page of reviews) are kept until anything at all is written.
+connection (another worker, another thread) commits a write to that table: the counters of
+``change_stamps.py``, read as each snapshot begins, say which tables changed. Values read from
+too many rows to name (``cached_until_write``: a page of reviews) are kept until anything in the
+world is written. The journal's moves into its table change no counter.
 
 Within a request (``request_snapshot()``, opened and closed by the app), a file store's reads
-share one snapshot: the fault check, the validation mode, the route and the journal read
-through one BEGIN ... COMMIT instead of four. A write transaction ends the snapshot first; the
-next read begins another.
+share one snapshot, begun by the request's first SQL statement: a request whose reads all come
+from the cache runs none. A write transaction ends the snapshot first; the next read begins
+another. A request's cached values are those of its start; its first statement may see a write
+another worker committed since (the two overlapped: that write was not yet answered).
 
 A state file carries its schema version (``PRAGMA user_version``, ``SCHEMA_VERSION``). Opening
 a file of an older version migrates it (``MIGRATIONS``) in one transaction; a file of a newer
@@ -31,6 +33,7 @@ import sqlite3
 import threading
 from contextlib import contextmanager
 
+from .change_stamps import SUFFIX as STAMPS_SUFFIX, WORLD, ChangeStamps
 from .locked_file import LockedFile
 
 SCHEMA = """
@@ -99,7 +102,7 @@ assert len(MIGRATIONS) == SCHEMA_VERSION
 # from (None: values depend on the whole table). A value cached from another table would
 # never be dropped: ``Store.cached`` refuses it.
 WATCHED = {"meta": "key", "applications": "api_key", "business_units": "id",
-           "review_counts": "business_unit_id", "fault_rules": None}
+           "review_counts": "business_unit_id", "fault_rules": None, "business_unit_names": None}
 
 
 class UnsupportedStateFile(Exception):
@@ -141,20 +144,39 @@ class Connection(sqlite3.Connection):
         self.cache = {}
         self.dependents = {}  # (table, row key or None): the cache keys read from it
         self.recent = collections.OrderedDict()  # Store.cached_until_write: key -> (total_changes, value)
-        self.data_version = None
+        self.stamps = None  # the change counters the cache is current with (file stores)
+        self.written = set()  # watched tables written in the open transaction (the triggers say)
+        self.pending = None  # the request's snapshot, begun by the first statement
+
+    def execute(self, sql, parameters=()):
+        if self.pending is not None:
+            self.pending.begin(self)
+        return _execute(self, sql, parameters)
+
+    def executemany(self, sql, parameters):
+        if self.pending is not None:
+            self.pending.begin(self)
+        return _executemany(self, sql, parameters)
 
     def drop_cache(self):
         self.cache.clear()
         self.dependents.clear()
         self.recent.clear()
 
+    def drop_tables(self, tables):
+        """Drop the values read from any row of ``tables``."""
+        for dependency in [dependency for dependency in self.dependents if dependency[0] in tables]:
+            for cache_key in self.dependents.pop(dependency):
+                self.cache.pop(cache_key, None)
+
     def rows_changed_callback(self):
         """What the watch triggers call: drops what was read from the row (or the whole table).
-        A closure over the two dicts, not a method: the connection holding a function bound to
+        A closure over the dicts, not a method: the connection holding a function bound to
         itself would be a reference cycle."""
-        dependents, cache = self.dependents, self.cache
+        dependents, cache, written = self.dependents, self.cache, self.written
 
         def rows_changed(table, key):
+            written.add(table)
             for dependency in ((table, key), (table, None)):
                 for cache_key in dependents.pop(dependency, ()):
                     cache.pop(cache_key, None)
@@ -162,6 +184,7 @@ class Connection(sqlite3.Connection):
         return rows_changed
 
 
+_execute, _executemany = sqlite3.Connection.execute, sqlite3.Connection.executemany
 RECENT = 256  # values a connection keeps for Store.cached_until_write
 _NOT_CACHED, _MISSING = object(), object()  # not in the cache; no such meta row
 
@@ -192,6 +215,7 @@ class Store:
         # cost a third of the write throughput and a 40 ms p99 that way.
         self._writer = _NoLock() if path is None else LockedFile(path + WRITER_LOCK_SUFFIX)
         self._memory_read = _MemoryRead(self._lock, self._memory)
+        self._stamps = None if path is None else ChangeStamps(path + STAMPS_SUFFIX, tuple(WATCHED))
 
     def _open(self, configure=True):
         db = sqlite3.connect(self._uri, uri=self.path is not None, timeout=30, isolation_level=None,
@@ -218,10 +242,11 @@ class Store:
             db.close()
             self._local.__dict__.clear()
 
-    def transaction(self):
-        """A write transaction (BEGIN IMMEDIATE, so concurrent workers queue instead of deadlocking)."""
+    def transaction(self, world=True):
+        """A write transaction (BEGIN IMMEDIATE, so concurrent workers queue instead of deadlocking).
+        ``world=False``: it writes only the journal, and leaves every cache as it is."""
         self._end_snapshot()
-        return _Transaction(self, write=True)
+        return _Transaction(self, write=True, world=world)
 
     def _end_snapshot(self):
         """A read snapshot cannot become a write: end it, and the write sees the latest state."""
@@ -264,16 +289,36 @@ class Store:
         snapshot.opened = opened
         return snapshot
 
-    def _check_cache(self, db):
-        """Drop the connection's cache if another connection committed since its last snapshot.
+    def _catch_up(self, db):
+        """Drop what the connection's cache read from tables other connections wrote since its
+        last snapshot (the change counters say which). A memory store has one connection."""
+        stamps = self._stamps
+        if stamps is None:
+            return
+        now = stamps.read()
+        seen = db.stamps
+        if now == seen:
+            return
+        if seen is None:
+            db.drop_cache()
+        else:
+            db.drop_tables(stamps.changed_tables(seen, now))
+            if now[WORLD] != seen[WORLD]:
+                db.recent.clear()
+        db.stamps = now
 
-        Run first inside a transaction: the pragma starts the snapshot, so the version read is
-        the one the transaction sees. A memory store has one connection: nobody else writes."""
-        if self._memory is None:
-            version = db.execute("PRAGMA data_version").fetchone()[0]
-            if version != db.data_version:
-                db.drop_cache()
-                db.data_version = version
+    def _publish(self, db, changes_before, world):
+        """After a COMMIT, with the writer lock held: count what the transaction wrote, so other
+        connections drop what they read from it. This connection's triggers already dropped
+        exactly what changed here, so its own cache stays current."""
+        written, stamps = db.written, self._stamps
+        if stamps is None or not (written or db.total_changes != changes_before):
+            written.clear()
+            return
+        before, after = stamps.add(written, world and db.total_changes != changes_before)
+        written.clear()
+        if db.stamps == before:
+            db.stamps = after
 
     # -- the connection's cache (only inside read() or transaction(), which keep it current)
     @staticmethod
@@ -290,7 +335,7 @@ class Store:
     @staticmethod
     def cached_until_write(db, key, load, *args):
         """``load(db, *args)``, remembered on this connection until anything is written: by
-        another connection (its commit drops the whole cache, as above) or through this one
+        another connection (its commit moves the world's change counter) or through this one
         (``total_changes`` moved). For results read from many rows of many tables, a page of
         reviews, where naming each row read is impractical. The newest RECENT are kept."""
         recent, stamp = db.recent, db.total_changes
@@ -345,10 +390,10 @@ class Store:
 class _Transaction:
     """BEGIN IMMEDIATE (``write``) or BEGIN ... COMMIT; a failed write rolls back."""
 
-    __slots__ = ("_store", "_write", "_db")
+    __slots__ = ("_store", "_write", "_world", "_db", "_changes")
 
-    def __init__(self, store, write):
-        self._store, self._write = store, write
+    def __init__(self, store, write, world=True):
+        self._store, self._write, self._world = store, write, world
 
     def __enter__(self):
         store = self._store
@@ -358,23 +403,26 @@ class _Transaction:
         try:
             db = self._db = store.connection()
             db.execute("BEGIN IMMEDIATE" if self._write else "BEGIN")
-            try:
-                store._check_cache(db)
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
+            store._catch_up(db)  # after BEGIN IMMEDIATE: no writer can commit until this one ends
+            db.written.clear()
+            self._changes = db.total_changes
         except BaseException:
             self._release()
             raise
         return db
 
     def __exit__(self, kind, value, traceback):
-        db = self._db
+        db, store = self._db, self._store
         try:
             if kind is None or not self._write:  # a read ends alike either way
                 db.execute("COMMIT")
+                if self._write:
+                    store._publish(db, self._changes, self._world)
+                else:
+                    _published_by_a_reader(store, db, self._changes)
             else:
                 db.execute("ROLLBACK")
+                db.written.clear()
                 db.drop_cache()  # it may hold values read or forgotten inside the rolled-back writes
         finally:
             self._release()
@@ -383,6 +431,17 @@ class _Transaction:
         if self._write:
             self._store._writer.release()
         self._store._lock.release()
+
+
+def _published_by_a_reader(store, db, changes_before):
+    """A read that wrote after all (nothing should): count it as a writer would, so no other
+    connection keeps a value it changed."""
+    if db.total_changes != changes_before or db.written:
+        store._writer.acquire()
+        try:
+            store._publish(db, changes_before, world=True)
+        finally:
+            store._writer.release()
 
 
 _request = threading.local()  # .snapshots: the snapshots this thread's request opened
@@ -401,25 +460,27 @@ def request_snapshot():
 
 
 class _Snapshot:
-    """read() inside request_snapshot(): BEGIN at the first read, COMMIT at end()."""
+    """read() inside request_snapshot(): the cache brought up to date at the first read, BEGIN
+    at the first SQL statement (Connection.execute calls begin()), COMMIT at end()."""
 
-    __slots__ = ("_store", "pid", "opened", "_db")
+    __slots__ = ("_store", "pid", "opened", "_db", "_changes")
 
     def __init__(self, store):
-        self._store, self.pid, self.opened, self._db = store, os.getpid(), None, None
+        self._store, self.pid, self.opened, self._db, self._changes = store, os.getpid(), None, None, None
 
     def __enter__(self):
         if self._db is None:
             db = self._store.connection()
-            db.execute("BEGIN")
-            try:
-                self._store._check_cache(db)
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            self._db = db
+            self._store._catch_up(db)
+            self._db, self._changes = db, None
+            db.pending = self
             self.opened.append(self)
         return self._db
+
+    def begin(self, db):
+        db.pending = None
+        _execute(db, "BEGIN")
+        self._changes = db.total_changes
 
     def __exit__(self, kind, value, traceback):
         if kind is not None and issubclass(kind, sqlite3.Error):
@@ -427,12 +488,19 @@ class _Snapshot:
 
     def end(self):
         db, self._db = self._db, None
-        if db is not None:
-            try:
-                db.execute("COMMIT")
-            except sqlite3.Error:
-                if db.in_transaction:
-                    db.execute("ROLLBACK")
+        if db is None:
+            return
+        db.pending = None
+        if self._changes is None:
+            return  # no statement ran: nothing to end
+        try:
+            db.execute("COMMIT")
+        except sqlite3.Error:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            db.drop_cache()
+            return
+        _published_by_a_reader(self._store, db, self._changes)
 
 
 class _MemoryRead:
