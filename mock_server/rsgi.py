@@ -74,7 +74,7 @@ class WsgiOverRsgi:
             return b""  # not read: the app refuses the declared length with 413
         try:
             async with asyncio.timeout(self.body_seconds):  # a timer, not wait_for's extra task
-                body = await _read(proto, self.max_body)
+                body = await _read(proto, self.max_body, declared=not chunked and length.isdigit())
         except TimeoutError:
             environ[BODY_TIMEOUT] = (self.body_seconds, length)  # seconds waited, the declared length
             environ["CONTENT_LENGTH"] = "0"
@@ -85,7 +85,12 @@ class WsgiOverRsgi:
         return body
 
 
-async def _read(proto, limit):
+async def _read(proto, limit, declared):
+    """The body. ``declared``: its Content-Length (at most ``limit``) bounds it, so it is taken
+    whole, one hand-off between granian's thread and this one instead of one per chunk and one
+    for the end; a chunked body is read chunk by chunk and cut past ``limit``."""
+    if declared:
+        return await proto()
     chunks, size = [], 0
     async for chunk in proto:
         chunks.append(chunk)

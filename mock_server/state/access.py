@@ -54,12 +54,18 @@ class AccessRules:
                                      "SELECT * FROM applications WHERE api_key = ?", (api_key,))
 
     def user(self, db, user_id):
-        row = db.execute("SELECT * FROM business_users WHERE id = ?", (user_id,)).fetchone()
+        row = self.store.cached_row(db, ("business user", user_id), (("business_users", user_id),),
+                                    "SELECT * FROM business_users WHERE id = ?", (user_id,))
         return dict(row) if row else None
+
+    def _access_token_row(self, db, token):
+        # Read once per connection: a private call presents its token to the route and the journal.
+        return self.store.cached_row(db, ("access token", token), (("tokens", token),),
+                                     "SELECT * FROM tokens WHERE token = ? AND kind = 'access'", (token,))
 
     def _valid_access_token(self, db, token):
         """The token row, or raise the 401 that says why the token is not usable."""
-        row = db.execute("SELECT * FROM tokens WHERE token = ? AND kind = 'access'", (token,)).fetchone()
+        row = self._access_token_row(db, token)
         if row is None:
             raise errors.InvalidAccessToken("the bearer token is not an access token issued by this sandbox")
         if row["revoked"]:
@@ -176,8 +182,7 @@ class AccessRules:
         """A secret-free summary of who called, for the journal (never raises)."""
         summary = {"apikey": creds.apikey, "bearer": None}
         if creds.bearer:
-            row = db.execute("SELECT client_id, user_id, expires_at, revoked FROM tokens "
-                             "WHERE token = ? AND kind = 'access'", (creds.bearer,)).fetchone()
+            row = self._access_token_row(db, creds.bearer)
             if row is None:
                 summary["bearer"] = {"status": "unknown"}
             else:

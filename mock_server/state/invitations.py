@@ -215,10 +215,10 @@ class Invitations:
                                    "sent and their data deleted by an Admin or Manager of the business unit")
         return user_id
 
-    @staticmethod
-    def _templates(db, unit_id):
-        return db.execute("SELECT * FROM invitation_templates WHERE business_unit_id = ? ORDER BY position",
-                          (unit_id,)).fetchall()
+    def _templates(self, db, unit_id):
+        """The unit's templates (shared rows: read-only), read once per connection."""
+        return self.store.cached(db, ("invitation templates", unit_id), (("invitation_templates", unit_id),),
+                                 _read_templates, unit_id)
 
     def _template(self, db, unit_id, template_id, kind, field):
         """The given template of the unit, or its default one of ``kind`` (None when it has none)."""
@@ -254,6 +254,11 @@ class Invitations:
                    (invitation_id, kind, unit_id, user_id, values["email"], values["name"], values["reference"],
                     values["locale"], values["location"], json.dumps(values["tags"]), values["created"],
                     values["sendAt"], json.dumps(values["details"])))
+
+
+def _read_templates(db, unit_id):
+    return db.execute("SELECT * FROM invitation_templates WHERE business_unit_id = ? ORDER BY position",
+                      (unit_id,)).fetchall()
 
 
 def _rendered_block(block, template):
