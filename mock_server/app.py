@@ -1,17 +1,17 @@
 """create_app(): the Flask application factory. The app is never a module global."""
 
-import os
 
-from flask import Flask, g, jsonify, request
-from werkzeug.routing import Rule
+from flask import g, jsonify, request
 
 from . import api, control, control_access, scenario
 from .api import faults
+from .web.flask_app import SandboxFlask
 from .web.json_output import JSONProvider
 from .web.request import ApiRequest, SandboxPrefix, base_url, sandbox_name
 from .rsgi import BODY_TIMEOUT
 from .state.errors import EmulatorError, RequestTimeout
 from .state.journal import redact_pairs, redact_query
+from .state import this_process
 from .state.registry import Registry
 from .state.store import request_snapshot
 
@@ -28,10 +28,8 @@ DEFAULTS = {
 
 
 def create_app(config=None):
-    app = Flask(__name__)
+    app = SandboxFlask(__name__)  # Flask, with what this app never uses left out of each request
     app.json = JSONProvider(app)  # orjson (web/json_output.py)
-    app.ensure_sync = _once_per_function(app.ensure_sync)
-    app.url_rule_class = LazyBuilderRule
     app.request_class = ApiRequest  # the sandbox and credentials, read once per request
     app.config.from_mapping(DEFAULTS)
     app.config.update(config or {})
@@ -52,23 +50,6 @@ def create_app(config=None):
     return app
 
 
-def _once_per_function(ensure_sync):
-    """Flask asks ensure_sync of every hook and view on every request, and each answer inspects
-    the function's code flags: the answer for a function never changes, so keep it."""
-    known = {}
-
-    def cached(func):
-        try:
-            return known[func]
-        except KeyError:
-            known[func] = wrapped = ensure_sync(func)
-            return wrapped
-        except TypeError:  # an unhashable callable
-            return ensure_sync(func)
-
-    return cached
-
-
 class OneSnapshot:
     """WSGI middleware: a request's reads share one snapshot per store (store.request_snapshot)."""
 
@@ -78,25 +59,6 @@ class OneSnapshot:
     def __call__(self, environ, start_response):
         with request_snapshot():
             return self.wsgi_app(environ, start_response)
-
-
-class LazyBuilderRule(Rule):
-    """A URL rule whose url_for builders are compiled when first used, not at start-up.
-
-    Werkzeug writes, parses and compiles two Python functions per rule as the app is built:
-    about 0.5 ms a rule, some 40 ms of this app's start for builders only the login form's
-    url_for ever calls. The builder is the same, only later."""
-
-    def _compile_builder(self, append_unknown=True):
-        compile_now = super()._compile_builder
-        compiled = {}
-
-        def build(rule, *args, **kwargs):
-            if "builder" not in compiled:
-                compiled["builder"] = compile_now(append_unknown).__get__(rule, None)
-            return compiled["builder"](*args, **kwargs)
-
-        return build
 
 
 def _body_arrived():
@@ -122,7 +84,7 @@ def _journal(response):
     form = redact_pairs(req.form.items(multi=True)) if req.mimetype.endswith("urlencoded") else None
     entry = {"method": req.method, "path": req.path, "query": redact_query(req.query_string.decode()),
              "status": response.status_code, "credentials": req.credentials,  # summarised by record_request
-             "pid": os.getpid()}  # which server process answered: shows every worker shares one state
+             "pid": this_process.pid}  # which server process answered: shows every worker shares one state
     if form:
         entry["form"] = form
     notes = g._get_current_object()

@@ -10,6 +10,8 @@ import fcntl
 import os
 import threading
 
+from . import this_process
+
 
 class LockedFile:
     def __init__(self, path, flags=0):
@@ -20,10 +22,10 @@ class LockedFile:
 
     def fd(self):
         """This process's descriptor of the file."""
-        if self._pid != os.getpid():
+        if self._pid != this_process.pid:
             self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | self._flags, 0o600)
             self._threads = threading.Lock()
-            self._pid = os.getpid()
+            self._pid = this_process.pid
         return self._fd
 
     def acquire(self, kind=fcntl.LOCK_EX):

@@ -33,6 +33,7 @@ import sqlite3
 import threading
 from contextlib import contextmanager
 
+from . import this_process
 from .change_stamps import SUFFIX as STAMPS_SUFFIX, WORLD, ChangeStamps
 from .locked_file import LockedFile
 
@@ -230,7 +231,7 @@ class Store:
     def connection(self):
         if self._memory is not None:
             return self._memory
-        pid = os.getpid()
+        pid = this_process.pid
         if getattr(self._local, "pid", None) != pid:
             self._local.db = _watch(self._open())
             self._local.pid = pid
@@ -285,7 +286,7 @@ class Store:
         if opened is None:
             return _Transaction(self, write=False)
         snapshot = self._local.__dict__.get("snapshot")
-        if snapshot is None or snapshot.pid != os.getpid():
+        if snapshot is None or snapshot.pid != this_process.pid:
             snapshot = self._local.snapshot = _Snapshot(self)
         snapshot.opened = opened
         return snapshot
@@ -467,7 +468,7 @@ class _Snapshot:
     __slots__ = ("_store", "pid", "opened", "_db", "_changes")
 
     def __init__(self, store):
-        self._store, self.pid, self.opened, self._db, self._changes = store, os.getpid(), None, None, None
+        self._store, self.pid, self.opened, self._db, self._changes = store, this_process.pid, None, None, None
 
     def __enter__(self):
         if self._db is None:

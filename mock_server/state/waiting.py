@@ -15,6 +15,7 @@ import fcntl
 import os
 import threading
 
+from . import this_process
 from .locked_file import LockedFile
 
 SUFFIX = "-requests"
@@ -59,8 +60,8 @@ class WaitingFile:
         try:
             os.write(fd, data)
             pid, appended = self._appended
-            appended = (appended if pid == os.getpid() else 0) + len(data)
-            self._appended = (os.getpid(), appended)
+            appended = (appended if pid == this_process.pid else 0) + len(data)
+            self._appended = (this_process.pid, appended)
         finally:
             self._file.release()
         return appended
@@ -68,7 +69,7 @@ class WaitingFile:
     def take_all(self):
         fd = self._file.acquire(fcntl.LOCK_EX)
         try:
-            self._appended = (os.getpid(), 0)
+            self._appended = (this_process.pid, 0)
             data = os.pread(fd, os.fstat(fd).st_size, 0)
             os.ftruncate(fd, 0)
         finally:

@@ -13,11 +13,10 @@ sandbox that served the change; retries wait 0.5 s, 1 s, 2 s, 4 s, ... of real t
 """
 
 import json
-import os
 import threading
 import time
 
-from . import errors
+from . import errors, this_process
 from .clock import iso
 from .store import insert
 
@@ -115,10 +114,10 @@ class Webhooks:
         from .webhook_delivery import Deliverer
 
         deliverer = self.__dict__.get("_deliverer")
-        if deliverer is None or deliverer.pid != os.getpid():
+        if deliverer is None or deliverer.pid != this_process.pid:
             with _ATTACH:
                 deliverer = self.__dict__.get("_deliverer")
-                if deliverer is None or deliverer.pid != os.getpid():
+                if deliverer is None or deliverer.pid != this_process.pid:
                     deliverer = self.__dict__["_deliverer"] = Deliverer(self)
         return deliverer
 
