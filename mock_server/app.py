@@ -13,7 +13,8 @@ from .state.errors import EmulatorError, RequestTimeout
 from .state.journal import redact_pairs, redact_query
 from .state import this_process
 from .state.registry import Registry
-from .state.store import request_snapshot
+from .state.store import request_snapshot, request_was_volatile
+from .web.replay import CANDIDATE, Replay, may_keep
 
 DEFAULTS = {
     "SCENARIO": None,      # a parsed scenario dict, or None for scenarios/default.yaml
@@ -24,6 +25,7 @@ DEFAULTS = {
     # Bodies past this are refused with 413 before anything reads them (emulator decision: the
     # real limit is unpublished; 64 MiB leaves room for a large scenario posted to /_mock/scenario).
     "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
+    "REPLAY_ANSWERS": True,  # repeated public reads answered from the kept answer (web/replay.py)
 }
 
 
@@ -39,7 +41,8 @@ def create_app(config=None):
     app.extensions["sandboxes"] = Registry(world, app.config["STATE_PATH"], fresh=app.config["FRESH_STATE"],
                                            progress=app.config["LOAD_PROGRESS"])
     app.extensions["sandboxes"].get("default")  # load the world now: a broken world fails at start
-    app.wsgi_app = OneSnapshot(SandboxPrefix(app.wsgi_app))
+    inner = Replay(app.wsgi_app, app.extensions["sandboxes"]) if app.config["REPLAY_ANSWERS"] else app.wsgi_app
+    app.wsgi_app = OneSnapshot(SandboxPrefix(inner))
     app.before_request(_body_arrived)  # first: a request without its body is answered nothing else
     faults.init_app(app)  # the first before_request hook: the gateway fails before the API checks anything
     api.init_app(app)
@@ -92,6 +95,8 @@ def _journal(response):
         entry["fault"] = notes.fault
     if notes.get("request_violations"):  # where the request breaks the contract (api/request_validation.py)
         entry["violations"] = notes.request_violations
+    if may_keep(req.environ, response, notes.get("fault"), request_was_volatile()):
+        req.environ[CANDIDATE] = entry  # the answer is kept, to be replayed with this entry (web/replay.py)
     sandbox.journal.record_request(entry)
     return response
 

@@ -187,7 +187,7 @@ class AccessRules:
                 summary["bearer"] = {"status": "unknown"}
             else:
                 status = ("revoked" if row["revoked"] else
-                          "expired" if row["expires_at"] <= self.clock.now(db) else "valid")
+                          "expired" if row["expires_at"] <= self.clock.stamp(db) else "valid")
                 summary["bearer"] = {"status": status, "clientId": row["client_id"], "userId": row["user_id"]}
         basic = None if creds.bearer else basic_client(creds.headers.get("authorization"))
         if basic:

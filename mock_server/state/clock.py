@@ -7,6 +7,8 @@ import time
 from datetime import datetime, timezone
 from functools import lru_cache
 
+from .store import note_volatile
+
 # The virtual clock stays between these instants, so that every date renders as
 # YYYY-MM-DDTHH:MM:SSZ: epoch seconds never negative, four-digit years with room for lifetimes.
 EARLIEST = 0  # 1970-01-01T00:00:00Z
@@ -18,6 +20,11 @@ class Clock:
         self._store = store
 
     def now(self, db):
+        note_volatile()  # an answer read at one instant is not the answer at the next
+        return time.time() + self._store.get_meta(db, "clock_offset", 0.0)
+
+    def stamp(self, db):
+        """now() for the journal's record of a request, which is no part of its answer."""
         return time.time() + self._store.get_meta(db, "clock_offset", 0.0)
 
     def advance(self, db, seconds):

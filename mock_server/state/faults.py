@@ -166,13 +166,23 @@ class Faults:
             self.store.set_meta(db, "settings", {**self.settings.current(db), "rateCeiling": normal_ceiling(spec)})
         return self.get_rate_ceiling()
 
+    def quiet(self):
+        """No fault rule is active and the rate ceiling is off: every request is served as is."""
+        with self.store.read() as db:
+            return self._quiet(db)[0]
+
+    def _quiet(self, db):
+        """(quiet, active rules exist, the ceiling): from the store's cache, no statement."""
+        ceiling = self._rate_ceiling(db)
+        rules = self.store.cached(db, ANY_ACTIVE, ANY_ACTIVE_DEPENDS_ON, _any_active_rule)
+        return not rules and not ceiling["enabled"], rules, ceiling
+
     def fault_for(self, facts):
         """The FaultDecision for one emulated request, or None to serve it normally."""
         with self.store.read() as db:
-            ceiling = self._rate_ceiling(db)
-            rules = self.store.cached(db, ANY_ACTIVE, ANY_ACTIVE_DEPENDS_ON, _any_active_rule)
-        if not rules and not ceiling["enabled"]:
-            return None  # the common case: answered from the store's cache, no statement
+            quiet, rules, ceiling = self._quiet(db)
+        if quiet:
+            return None  # the common case
         with self.store.transaction() as db:
             client = _Client(db, facts.credentials)
             decision = self._fire_rule(db, facts, client) if rules else None

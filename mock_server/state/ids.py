@@ -13,6 +13,8 @@ import random
 import secrets
 import uuid
 
+from .store import note_volatile
+
 ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
 
@@ -49,12 +51,14 @@ class RuntimeIds:
         return hashlib.sha256(f"{seed}:{kind}:{counter}".encode()).digest()
 
     def token(self, db, kind, length=24):
+        note_volatile()  # a fresh id each time: never replayed
         if not self._deterministic(db):
             return "".join(secrets.choice(ALPHABET) for _ in range(length))
         digest = self._digest(db, kind)
         return "".join(ALPHABET[b % len(ALPHABET)] for b in digest[:length])
 
     def object_id(self, db, kind):
+        note_volatile()
         if not self._deterministic(db):
             return secrets.token_hex(12)
         return self._digest(db, kind)[:12].hex()

@@ -80,7 +80,7 @@ class Journal:
             self.empty(db)
 
     def _complete_entry(self, db, entry):
-        now = self.clock.now(db)
+        now = self.clock.stamp(db)
         return {**entry, "credentials": self.access.describe_credentials(db, entry["credentials"]),
                 "time": iso(now), "at": round(now, 3)}
 

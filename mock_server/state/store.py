@@ -248,6 +248,8 @@ class Store:
         """A write transaction (BEGIN IMMEDIATE, so concurrent workers queue instead of deadlocking).
         ``world=False``: it writes only the journal, and leaves every cache as it is."""
         self._end_snapshot()
+        if world:
+            note_volatile()  # a request that writes is never replayed
         return _Transaction(self, write=True, world=world)
 
     def _end_snapshot(self):
@@ -340,16 +342,29 @@ class Store:
         another connection (its commit moves the world's change counter) or through this one
         (``total_changes`` moved). For results read from many rows of many tables, a page of
         reviews, where naming each row read is impractical. The newest RECENT are kept."""
-        recent, stamp = db.recent, db.total_changes
-        hit = recent.get(key)
-        if hit is not None and hit[0] == stamp:
-            recent.move_to_end(key)
+        value = Store.kept(db, key)
+        if value is None:
+            value = load(db, *args)
+            Store.keep(db, key, value)
+        return value
+
+    @staticmethod
+    def kept(db, key):
+        """What ``keep`` left under ``key``, if nothing was written since (the rule of
+        cached_until_write); else None."""
+        hit = db.recent.get(key)
+        if hit is not None and hit[0] == db.total_changes:
+            db.recent.move_to_end(key)
             return hit[1]
-        value = load(db, *args)
-        recent[key] = (stamp, value)
+        return None
+
+    @staticmethod
+    def keep(db, key, value):
+        recent = db.recent
+        recent[key] = (db.total_changes, value)
+        recent.move_to_end(key)
         if len(recent) > RECENT:
             recent.popitem(last=False)
-        return value
 
     @staticmethod
     def cached_row(db, key, depends_on, sql, params):
@@ -446,19 +461,31 @@ def _published_by_a_reader(store, db, changes_before):
             store._writer.release()
 
 
-_request = threading.local()  # .snapshots: the snapshots this thread's request opened
+# This thread's request: .snapshots, the snapshots it opened; .volatile, note_volatile() was called.
+_request = threading.local()
 
 
 @contextmanager
 def request_snapshot():
     """Reads of file stores inside share one snapshot per store until a write (module docstring)."""
     _request.snapshots = opened = []
+    _request.volatile = False
     try:
         yield
     finally:
         _request.snapshots = None
         for snapshot in opened:
             snapshot.end()
+
+
+def note_volatile():
+    """The current request's answer rests on more than the world and the request itself (it read
+    the clock, minted an id) or it wrote: it must never be replayed (web/replay.py)."""
+    _request.volatile = True
+
+
+def request_was_volatile():
+    return getattr(_request, "volatile", True)
 
 
 class _Snapshot:
