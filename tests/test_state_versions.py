@@ -94,6 +94,20 @@ def test_serve_with_a_newer_state_file_exits_2_saying_what_to_do_without_a_trace
     assert path.read_bytes() == before
 
 
+def test_serve_with_a_file_that_is_no_database_exits_2_saying_what_to_do_without_a_traceback(tmp_path):
+    path = tmp_path / "scenario.yaml"  # a likely slip: the scenario given as --state
+    path.write_text("name: shop\nbusinessUnits: []\n" * 200)
+    before = path.read_bytes()
+    result = subprocess.run([sys.executable, "-m", "mock_server.cli", "serve", "--port", "0", "--state", str(path)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert (f"trustpilot-mock serve: the state file {path} cannot be read as a sandbox state (file is not a "
+            f"database): it is not one, or it was damaged. Move it aside or give --state another path") in result.stderr
+    assert "Traceback" not in result.stderr
+    assert path.read_bytes() == before
+
+
 def test_a_failing_migration_leaves_the_file_at_its_version(tmp_path, monkeypatch):
     path = str(tmp_path / "old.db")
     shutil.copyfile(DATA / "state-v0.db", path)
