@@ -177,13 +177,17 @@ def main(argv=None):
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default: 2)")
     parser.add_argument("--workers", type=int, default=2, help="workers of both servers (default: 2)")
     parser.add_argument("--only", choices=sorted(TARGETS), action="append", help="measure only these routes")
+    parser.add_argument("--replay", choices=("on", "off"), default="on",
+                        help="the emulator's replay of repeated public reads (TRUSTPILOT_MOCK_REPLAY; default: on, "
+                             "as serve runs)")
     args = parser.parse_args(argv)
     if not shutil.which("wrk"):
         sys.exit("wrk is not installed (Debian: apt-get install wrk)")
 
     with tempfile.TemporaryDirectory(prefix="http-throughput-") as tmp:
         emulator_port, baseline_port = free_port(), free_port()
-        emulator = launch(emulator_command(emulator_port, args.workers), emulator_port)
+        emulator = launch(emulator_command(emulator_port, args.workers), emulator_port,
+                          {"TRUSTPILOT_MOCK_REPLAY": args.replay})
         try:
             emulator_base = f"http://127.0.0.1:{emulator_port}"
             page = requests.get(emulator_base + routes("")["reviews"][1], headers={"apikey": PARTNER[0]}).json()
@@ -223,7 +227,8 @@ def report(args, tmp, servers, route_table):
     slow = {server: slow_client_delay(port) for server, (port, _) in servers.items()}
 
     print(f"wrk -t{args.threads} -c{args.connections}, {args.duration} s per run after a {args.warmup} s warm-up, "
-          f"{args.rounds} interleaved rounds; {args.workers} workers each; {os.cpu_count()} CPUs")
+          f"{args.rounds} interleaved rounds; {args.workers} workers each; {os.cpu_count()} CPUs; "
+          f"emulator's replay {args.replay}")
     print(f"{'route':<9} {'server':<9} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8}")
     met_all = True
     for name in names:

@@ -29,12 +29,15 @@ from .progress import TerminalProgress
 # that means to finish, and short enough that a stalled one is told (408) within a test's run.
 READ_TIMEOUT_ENV = "TRUSTPILOT_MOCK_READ_TIMEOUT"
 DEFAULT_READ_TIMEOUT = 30.0
+# "off": every request runs the app, none is answered from a kept answer (web/replay.py).
+REPLAY_ENV = "TRUSTPILOT_MOCK_REPLAY"
 
 
 def serve(world, host, port, workers, state_path=None, reset=False, quiet=False, control_token=None):
     """Serve ``world`` until stopped; 0 on a clean stop. Raises PortUnavailable before printing
     anything when host:port cannot be bound."""
     read_timeout = read_timeout_seconds()  # a bad setting fails before anything starts
+    replay = replay_answers()
     asked_port = port
     listener = reserve(host, port)  # first: a taken port must fail before the world loads or the banner prints
     port = listener.getsockname()[1]
@@ -46,7 +49,7 @@ def serve(world, host, port, workers, state_path=None, reset=False, quiet=False,
     control_token, generated = control_token_for(host, control_token)
     progress = TerminalProgress(world)
     app = create_app({"SCENARIO": world, "STATE_PATH": state_path, "FRESH_STATE": reset or tmpdir is not None,
-                      "CONTROL_TOKEN": control_token, "LOAD_PROGRESS": progress})
+                      "CONTROL_TOKEN": control_token, "LOAD_PROGRESS": progress, "REPLAY_ANSWERS": replay})
     progress.finish()
     sandbox = app.extensions["sandboxes"].get("default")
     if resuming:
@@ -150,6 +153,13 @@ def read_timeout_seconds():
     if not 0 < seconds <= 3600:
         raise InvalidSetting(f"{READ_TIMEOUT_ENV} must be a number of seconds above 0 and at most 3600, got {value!r}")
     return seconds
+
+
+def replay_answers():
+    value = os.environ.get(REPLAY_ENV, "on")
+    if value not in ("on", "off"):
+        raise InvalidSetting(f"{REPLAY_ENV} must be 'on' or 'off', got {value!r}")
+    return value == "on"
 
 
 def restart_message(sandbox, state_path):

@@ -2,10 +2,16 @@
 request whose answer could differ, always journaled. A hook counting the requests that reach
 Flask tells a replay (not counted) from an answer the app worked out again."""
 
-import pytest
+import os
+import subprocess
+import sys
 
+import pytest
+import requests
+
+from conftest import ROOT, free_port
 from helpers import (DEMO_BU, OTHER_PARTNER_ID, PARTNER, PARTNER_ID, customer_headers, customer_key, fault,
-                     password_token)
+                     from_both_workers, password_token)
 from mock_server import create_app, scenario
 from mock_server.web.request import sandbox
 
@@ -154,3 +160,32 @@ def test_an_unknown_sandbox_is_still_refused(counted_app):
     answers = [client.get("/_sandbox/nosuch" + FIND, headers=APIKEY) for _ in range(2)]
     assert [a.status_code for a in answers] == [404, 404]
     assert answers[1].get_json()["details"].startswith("no sandbox named 'nosuch'")
+
+
+# -- under `serve`, two workers ------------------------------------------------------------------
+def test_every_worker_stops_replaying_once_a_fault_rule_is_made_and_again_once_it_is_gone(live):
+    """Both workers keep the answer; a rule made through either must reach every request."""
+
+    def find():
+        return requests.get(live + FIND, headers=APIKEY, timeout=10)
+
+    before = from_both_workers(find)
+    rule = requests.post(live + "/_mock/faults", json={"path": "/v1/business-units/find",
+                                                      "response": {"preset": "serviceUnavailable"}}, timeout=10)
+    assert rule.status_code == 201
+    during = from_both_workers(find)
+    assert requests.delete(f"{live}/_mock/faults/{rule.json()['id']}", timeout=10).status_code == 204
+    after = from_both_workers(find)
+    assert {r.status_code for r in before} == {r.status_code for r in after} == {200}
+    assert {r.status_code for r in during} == {503}
+    assert {r.content for r in after} == {before[0].content}
+
+
+@pytest.mark.parametrize("value", ["no", "OFF", ""])
+def test_a_replay_setting_other_than_on_or_off_stops_serve(value):
+    result = subprocess.run([sys.executable, "-m", "mock_server.cli", "serve", "--port", str(free_port()),
+                             "--quiet"], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "TRUSTPILOT_MOCK_REPLAY": value})
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"trustpilot-mock serve: TRUSTPILOT_MOCK_REPLAY must be 'on' or 'off', got {value!r}"
+    assert result.stdout == ""
