@@ -13,8 +13,9 @@ so the journal cannot tell a replay from a first answer), and the fault check (a
 only made while faults are quiet; any active rule sends every request through the app).
 
 Why: the find call and a page of reviews are what showcase widgets and review-ingesting
-integrations repeat; replayed, they skip about two thirds of a request's cost
-(bench/http_throughput.py). Turned off with the app setting REPLAY_ANSWERS = False.
+integrations repeat. A replayed find costs 41 us in-process instead of 213, and under `serve`
+149 us of CPU instead of 360 (bench/http_throughput.py). Turned off with the app setting
+REPLAY_ANSWERS = False (``TRUSTPILOT_MOCK_REPLAY=off`` for serve).
 """
 
 from ..rsgi import BODY_TIMEOUT
