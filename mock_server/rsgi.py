@@ -130,15 +130,19 @@ def _call(wsgi_app, environ):
         started[:] = (status, headers)
         return started.append  # the legacy write(): unused by Flask
 
-    result = wsgi_app(environ, start_response)
+    content = whole(wsgi_app(environ, start_response))
+    status, headers = started[0], started[1]
+    return int(status[:3]), headers, content
+
+
+def whole(result):
+    """A WSGI app's answer (an iterable of bytes) as one bytes, the iterable closed as WSGI asks."""
     try:
-        content = b"".join(result)
+        return b"".join(result)
     finally:
         close = getattr(result, "close", None)
         if close is not None:
             close()
-    status, headers = started[0], started[1]
-    return int(status[:3]), headers, content
 
 
 def _address(text):

@@ -18,7 +18,7 @@ integrations repeat. A replayed find costs 41 us in-process instead of 213, and 
 REPLAY_ANSWERS = False (``TRUSTPILOT_MOCK_REPLAY=off`` for serve).
 """
 
-from ..rsgi import BODY_TIMEOUT
+from ..rsgi import BODY_TIMEOUT, whole
 from ..state import this_process
 from ..state.errors import EmulatorError
 from ..state.store import Store
@@ -70,12 +70,7 @@ class Replay:
         entry = environ.get(CANDIDATE)
         if entry is None or not started:
             return result
-        try:
-            body = b"".join(result)
-        finally:
-            close = getattr(result, "close", None)
-            if close is not None:
-                close()
+        body = whole(result)
         if len(body) <= MAX_BODY:
             with sandbox.store.read() as db:
                 Store.keep(db, key, (started[0], tuple(started[1]), body, entry))
