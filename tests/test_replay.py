@@ -189,3 +189,15 @@ def test_a_replay_setting_other_than_on_or_off_stops_serve(value):
     assert result.returncode == 2
     assert result.stderr.strip() == f"trustpilot-mock serve: TRUSTPILOT_MOCK_REPLAY must be 'on' or 'off', got {value!r}"
     assert result.stdout == ""
+
+
+def test_a_named_sandbox_deleted_through_another_worker_is_gone_for_this_one(tmp_path):
+    path = str(tmp_path / "state.db")
+    world = scenario.load_file(scenario.DEFAULT_SCENARIO)
+    first = create_app({"SCENARIO": world, "STATE_PATH": path, "FRESH_STATE": True}).test_client()
+    second = create_app({"SCENARIO": world, "STATE_PATH": path}).test_client()
+    assert first.post("/_mock/sandboxes", json={"name": "job-1"}).status_code == 201
+    assert [second.get("/_sandbox/job-1" + FIND, headers=APIKEY).status_code for _ in range(2)] == [200, 200]
+    assert first.delete("/_mock/sandboxes/job-1").status_code == 204
+    gone = second.get("/_sandbox/job-1" + FIND, headers=APIKEY)
+    assert gone.status_code == 404 and gone.get_json()["details"].startswith("no sandbox named 'job-1'")

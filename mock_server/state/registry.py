@@ -125,7 +125,9 @@ class Registry:
     def _exists(self, name):
         default = self._open_default()
         with default.store.read() as db:
-            return db.execute("SELECT 1 FROM sandboxes WHERE name = ?", (name,)).fetchone() is not None
+            # Asked by every request to a named sandbox: read once per connection (a watched table).
+            return default.store.cached_row(db, ("sandbox", name), (("sandboxes", name),),
+                                            "SELECT 1 FROM sandboxes WHERE name = ?", (name,)) is not None
 
     def _forget(self, name):
         with self._lock:

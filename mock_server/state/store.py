@@ -104,7 +104,8 @@ assert len(MIGRATIONS) == SCHEMA_VERSION
 # never be dropped: ``Store.cached`` refuses it.
 WATCHED = {"meta": "key", "applications": "api_key", "business_units": "id",
            "review_counts": "business_unit_id", "fault_rules": None, "business_unit_names": None,
-           "tokens": "token", "business_users": "id", "invitation_templates": "business_unit_id"}
+           "tokens": "token", "business_users": "id", "invitation_templates": "business_unit_id",
+           "sandboxes": "name"}
 
 
 class UnsupportedStateFile(Exception):
