@@ -10,8 +10,8 @@ import pytest
 import requests
 
 from conftest import ROOT, free_port
-from helpers import (DEMO_BU, OTHER_PARTNER_ID, PARTNER, PARTNER_ID, customer_headers, customer_key, fault,
-                     from_both_workers, password_token)
+from helpers import (DEMO_BU, OTHER_PARTNER_ID, PARTNER, PARTNER_ID, credential_fault, customer_headers, customer_key,
+                     fault, from_both_workers, password_token)
 from mock_server import create_app, scenario
 from mock_server.web.request import sandbox
 
@@ -136,14 +136,34 @@ def test_a_request_differing_in_one_header_is_not_given_the_kept_answer(counted_
     assert len(reached) == 2 + 3  # the token and the key, the first read, the two refused
 
 
-def test_reads_with_a_bearer_token_are_never_replayed(counted_app):
+def test_a_read_with_a_bearer_token_is_replayed_only_while_the_token_is_valid(counted_app, monkeypatch):
+    """No write marks a token's expiry: the replay reads the sandbox clock and lets the app answer."""
+    import time
+
     app, reached = counted_app
     client = app.test_client()
     headers = customer_headers(client)
+    templates = f"/v1/private/business-units/{DEMO_BU}/templates"
     reached.clear()
-    for _ in range(2):
-        assert client.get(f"/v1/private/business-units/{DEMO_BU}/templates", headers=headers).status_code == 200
-    assert len(reached) == 2
+    first, second = (client.get(templates, headers=headers) for _ in range(2))
+    assert first.status_code == second.status_code == 200 and second.get_data() == first.get_data()
+    assert len(reached) == 1
+    later = time.time() + 101 * 3600  # past the token's 100 hours
+    monkeypatch.setattr("mock_server.state.clock.time.time", lambda: later)
+    expired = client.get(templates, headers=headers)
+    assert expired.status_code == 401 and len(reached) == 2
+    assert credential_fault(expired)[0] == "keymanagement.service.access_token_expired"
+
+
+def test_another_token_is_another_request(counted_app):
+    app, reached = counted_app
+    client = app.test_client()
+    headers = customer_headers(client)
+    templates = f"/v1/private/business-units/{DEMO_BU}/templates"
+    assert client.get(templates, headers=headers).status_code == 200
+    forged = client.get(templates, headers={**headers, "Authorization": headers["Authorization"] + "x"})
+    assert forged.status_code == 401
+    assert credential_fault(forged)[0] == "oauth.v2.InvalidAccessToken"
 
 
 def test_replay_can_be_turned_off():

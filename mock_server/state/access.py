@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from . import errors
 from .clock import iso
+from .store import note_valid_until
 
 
 @dataclass(frozen=True)
@@ -70,11 +71,12 @@ class AccessRules:
             raise errors.InvalidAccessToken("the bearer token is not an access token issued by this sandbox")
         if row["revoked"]:
             raise errors.InvalidAccessToken("the bearer token was revoked")
-        now = self.clock.now(db)
+        now = self.clock.stamp(db)
         if row["expires_at"] <= now:
             raise errors.AccessTokenExpired(
                 f"the access token expired at {iso(row['expires_at'])} (sandbox time is {iso(now)}); "
                 "get a new one with the refresh token")
+        note_valid_until(row["expires_at"])  # an answer given with it holds until it expires
         return dict(row)
 
     def caller_from_token(self, db, token):

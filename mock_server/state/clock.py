@@ -24,7 +24,8 @@ class Clock:
         return time.time() + self._store.get_meta(db, "clock_offset", 0.0)
 
     def stamp(self, db):
-        """now() for the journal's record of a request, which is no part of its answer."""
+        """now() without marking the request's answer volatile: for the journal's record of a
+        request, and for checks that say instead how long their answer holds (note_valid_until)."""
         return time.time() + self._store.get_meta(db, "clock_offset", 0.0)
 
     def advance(self, db, seconds):

@@ -493,7 +493,7 @@ _request = threading.local()
 def request_snapshot():
     """Reads of file stores inside share one snapshot per store until a write (module docstring)."""
     _request.snapshots = opened = []
-    _request.volatile = False
+    _request.volatile, _request.valid_until = False, None
     try:
         yield
     finally:
@@ -508,8 +508,20 @@ def note_volatile():
     _request.volatile = True
 
 
+def note_valid_until(instant):
+    """The current request's answer holds until the sandbox clock reaches ``instant`` (epoch
+    seconds), no longer: an access token's expiry."""
+    until = getattr(_request, "valid_until", None)
+    _request.valid_until = instant if until is None else min(until, instant)
+
+
 def request_was_volatile():
     return getattr(_request, "volatile", True)
+
+
+def request_valid_until():
+    """The earliest note_valid_until of the current request, None for no limit."""
+    return getattr(_request, "valid_until", None)
 
 
 class _Snapshot:

@@ -1,12 +1,14 @@
-"""Public reads answered again from the answer the app gave, while nothing it rests on changed.
+"""Repeated reads answered again from the answer the app gave, while nothing it rests on changed.
 
-A GET without credentials beyond an API key (no Authorization header, no body) whose answer is
-200, was made with no fault rule active and the rate ceiling off, and read neither the clock nor
-a fresh id nor wrote anything (state/store.py: note_volatile) depends only on the request and
-the world. Its answer is kept, keyed by everything the app can read of the request: the
-sandbox, path, query, scheme, server address and every header. The same request is then
-answered with the kept bytes without running Flask (the hooks, the view, the encoding), until
-anything in the world is written by any worker (the store's rule for cached_until_write).
+A GET without a body whose answer is 200, was made with no fault rule active and the rate
+ceiling off, and read neither the clock nor a fresh id nor wrote anything (state/store.py:
+note_volatile) depends only on the request and the world. Its answer is kept, keyed by
+everything the app can read of the request: the sandbox, path, query, scheme, server address
+and every header (credentials included: another key or token is another request). The same
+request is then answered with the kept bytes without running Flask (the hooks, the view, the
+encoding), until anything in the world is written by any worker (the store's rule for
+cached_until_write), and no longer than its bearer token is valid: the token check says until
+when its answer holds (note_valid_until), and the sandbox clock is read at each replay.
 
 What every request still gets: its journal entry (the kept entry, stamped and attributed anew,
 so the journal cannot tell a replay from a first answer), and the fault check (a replay is
@@ -21,7 +23,7 @@ REPLAY_ANSWERS = False (``TRUSTPILOT_MOCK_REPLAY=off`` for serve).
 from ..rsgi import BODY_TIMEOUT, whole
 from ..state import this_process
 from ..state.errors import EmulatorError
-from ..state.store import Store
+from ..state.store import Store, request_valid_until
 from .request import SANDBOX_KEY
 
 # Set by the middleware on a request it could replay next time; the app's journal hook then
@@ -51,8 +53,10 @@ class Replay:
             return self.wsgi_app(environ, start_response)
         with sandbox.store.read() as db:
             kept = Store.kept(db, key)
+            if kept is not None and kept[4] is not None and sandbox.clock.stamp(db) >= kept[4]:
+                kept = None  # the token it was answered with has expired since: the app says so
         if kept is not None:
-            status, headers, body, entry = kept
+            status, headers, body, entry, _ = kept
             sandbox.journal.record_request({**entry, "pid": this_process.pid})
             start_response(status, list(headers))
             return [body]
@@ -73,7 +77,7 @@ class Replay:
         body = whole(result)
         if len(body) <= MAX_BODY:
             with sandbox.store.read() as db:
-                Store.keep(db, key, (started[0], tuple(started[1]), body, entry))
+                Store.keep(db, key, (started[0], tuple(started[1]), body, entry, request_valid_until()))
         return [body]
 
 
@@ -84,8 +88,8 @@ def may_keep(environ, response, fault, volatile):
 
 
 def _key(environ):
-    """Everything the app can read of a body-less public GET, or None for any other request."""
-    if (environ["REQUEST_METHOD"] != "GET" or "HTTP_AUTHORIZATION" in environ
+    """Everything the app can read of a body-less GET, or None for any other request."""
+    if (environ["REQUEST_METHOD"] != "GET"
             or environ.get("CONTENT_LENGTH", "") not in ("", "0") or "HTTP_TRANSFER_ENCODING" in environ
             or BODY_TIMEOUT in environ):
         return None
