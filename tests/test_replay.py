@@ -221,3 +221,17 @@ def test_a_named_sandbox_deleted_through_another_worker_is_gone_for_this_one(tmp
     assert first.delete("/_mock/sandboxes/job-1").status_code == 204
     gone = second.get("/_sandbox/job-1" + FIND, headers=APIKEY)
     assert gone.status_code == 404 and gone.get_json()["details"].startswith("no sandbox named 'job-1'")
+
+
+def test_each_sandbox_and_query_gets_its_own_answer(counted_app):
+    app, reached = counted_app
+    client = app.test_client()
+    assert client.post("/_mock/sandboxes", json={"name": "job-2"}).status_code == 201
+    reached.clear()
+    default, named = (client.get(prefix + UNIT, headers=APIKEY).get_json() for prefix in ("", "/_sandbox/job-2"))
+    assert not any("/_sandbox/" in link["href"] for link in default["links"])
+    assert all("/_sandbox/job-2/" in link["href"] for link in named["links"])
+    pages = [client.get(f"{UNIT}/reviews", query_string={"perPage": 1, "page": page}, headers=APIKEY).get_json()
+             for page in (1, 2, 1)]
+    assert pages[0]["reviews"][0]["id"] != pages[1]["reviews"][0]["id"] and pages[2] == pages[0]
+    assert len(reached) == 4  # the two units and two pages; the third page was replayed
