@@ -1,6 +1,7 @@
 """The store's per-connection cache (state/store.py): values read once per connection are never
 stale. Two Sandbox objects on one state file stand for two `serve` workers; each has its own
-connection, so each sees the other's commits only through SQLite's data_version."""
+connection, so each learns of the other's commits only through the change counters
+(state/change_stamps.py)."""
 
 import pytest
 
