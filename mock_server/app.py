@@ -1,6 +1,5 @@
 """create_app(): the Flask application factory. The app is never a module global."""
 
-
 from flask import g, jsonify, request
 
 from . import api, control, control_access, scenario

@@ -56,14 +56,14 @@ class BusinessUnits:
         row = self.store.cached_row(db, ("unit id", business_unit_id), (("business_units", business_unit_id),),
                                     "SELECT id FROM business_units WHERE id = ?", (business_unit_id,))
         if row is None:
-            raise errors.NotFound(f"no business unit has the id {business_unit_id!r}")
+            raise _no_such_unit(business_unit_id)
         return row[0]
 
     @staticmethod
     def _business_unit_row(db, business_unit_id):
         row = db.execute("SELECT * FROM business_units WHERE id = ?", (business_unit_id,)).fetchone()
         if row is None:
-            raise errors.NotFound(f"no business unit has the id {business_unit_id!r}")
+            raise _no_such_unit(business_unit_id)
         return row
 
     def _business_unit_object(self, db, business_unit_id, base_url):
@@ -89,6 +89,10 @@ class BusinessUnits:
                 (json.dumps(unit_ids),)):
             counts.setdefault(unit_id, {})[stars] = count
         return counts
+
+
+def _no_such_unit(unit_id):
+    return errors.NotFound(f"no business unit has the id {unit_id!r}")
 
 
 def unit_key(unit_id):

@@ -21,7 +21,7 @@ class Clock:
 
     def now(self, db):
         note_volatile()  # an answer read at one instant is not the answer at the next
-        return time.time() + self._store.get_meta(db, "clock_offset", 0.0)
+        return self.stamp(db)
 
     def stamp(self, db):
         """now() without marking the request's answer volatile: for the journal's record of a

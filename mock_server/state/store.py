@@ -339,11 +339,11 @@ class Store:
         """After a COMMIT, with the writer lock held: count what the transaction wrote, so other
         connections drop what they read from it. This connection's triggers already dropped
         exactly what changed here, so its own cache stays current."""
-        written, stamps = db.written, self._stamps
-        if stamps is None or not (written or db.total_changes != changes_before):
+        written, stamps, wrote = db.written, self._stamps, db.total_changes != changes_before
+        if stamps is None or not (written or wrote):
             written.clear()
             return
-        before, after = stamps.add(written, world and db.total_changes != changes_before)
+        before, after = stamps.add(written, world and wrote)
         written.clear()
         if db.stamps == before:
             db.stamps = after
@@ -485,7 +485,8 @@ def _published_by_a_reader(store, db, changes_before):
             store._writer.release()
 
 
-# This thread's request: .snapshots, the snapshots it opened; .volatile, note_volatile() was called.
+# This thread's request: .snapshots, the snapshots it opened; .volatile, note_volatile() was
+# called; .valid_until, the earliest note_valid_until.
 _request = threading.local()
 
 
