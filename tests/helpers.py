@@ -73,6 +73,24 @@ def customer_headers(client):
     return {"Authorization": f"Bearer {token}", "x-partner-id": PARTNER_ID}
 
 
+def http_customer_headers(base):
+    """customer_headers over real HTTP, against a served emulator at ``base``."""
+    import requests
+    from urllib.parse import parse_qs, urlsplit
+
+    partner = requests.post(base + TOKEN_PATH, auth=PARTNER, timeout=10, data={
+        "grant_type": "password", "username": PARTNER_USER[0], "password": PARTNER_USER[1]}).json()["access_token"]
+    key = requests.post(f"{base}/v1/private/partners/{PARTNER_ID}/key/{DEMO_BU}", headers=bearer(partner),
+                        timeout=10).json()
+    login = requests.post(f"{base}/authenticate", allow_redirects=False, timeout=10,
+                          params={"client_id": key["apiKey"], "redirect_uri": REDIRECT, "response_type": "code"},
+                          data={"username": "admin@trustpilotdemo.com", "password": "customer-password"})
+    code = parse_qs(urlsplit(login.headers["Location"]).query)["code"][0]
+    customer = requests.post(base + TOKEN_PATH, auth=(key["apiKey"], key["apiSecret"]), timeout=10, data={
+        "grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT}).json()["access_token"]
+    return bearer(customer, **{"x-partner-id": PARTNER_ID})
+
+
 def from_both_workers(send, times=40):
     """``send()`` ``times`` times, four at once, so that both workers of a live server answer some."""
     with ThreadPoolExecutor(max_workers=4) as pool:

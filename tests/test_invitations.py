@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from helpers import (DEMO_BU, FREE_BU, PARTNER, PARTNER_ID, PARTNER_USER, REDIRECT, TOKEN_PATH, basic, bearer,
-                     customer_key, fault, login_code, password_token)
+                     customer_key, fault, http_customer_headers, login_code, password_token)
 from mock_server import create_app, scenario
 from mock_server.state import errors
 from mock_server.state.clock import iso
@@ -42,9 +42,14 @@ def world():
     return data
 
 
-@pytest.fixture
-def client():
-    return create_app({"SCENARIO": world()}).test_client()
+@pytest.fixture(params=["memory", "file"])
+def client(request, tmp_path):
+    """Each test on a memory store and on a state file, where rows are added through the waiting
+    rows (store.py: add_row) and moved in before any read."""
+    config = {"SCENARIO": world()}
+    if request.param == "file":
+        config.update(STATE_PATH=str(tmp_path / "state.db"), FRESH_STATE=True)
+    return create_app(config).test_client()
 
 
 @pytest.fixture
@@ -482,16 +487,7 @@ def test_load_scenario_duplicate_template_id_is_refused(client):
 
 # -- over real HTTP -------------------------------------------------------------------------
 def test_create_email_invitation_over_http_after_onboarding(live):
-    partner = requests.post(live + TOKEN_PATH, auth=PARTNER, data={
-        "grant_type": "password", "username": PARTNER_USER[0], "password": PARTNER_USER[1]}).json()["access_token"]
-    key = requests.post(f"{live}/v1/private/partners/{PARTNER_ID}/key/{DEMO_BU}", headers=bearer(partner)).json()
-    login = requests.post(f"{live}/authenticate", allow_redirects=False,
-                          params={"client_id": key["apiKey"], "redirect_uri": REDIRECT, "response_type": "code"},
-                          data={"username": "admin@trustpilotdemo.com", "password": "customer-password"})
-    code = parse_qs(urlsplit(login.headers["Location"]).query)["code"][0]
-    customer = requests.post(live + TOKEN_PATH, auth=(key["apiKey"], key["apiSecret"]), data={
-        "grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT}).json()["access_token"]
-    headers = bearer(customer, **{"x-partner-id": PARTNER_ID})
+    headers = http_customer_headers(live)
     templates = requests.get(f"{live}{BASE}/templates", headers=headers).json()["templates"]
     body = {**INVITATION, "serviceReviewInvitation": {"templateId": templates[0]["id"], "tags": ["http"]}}
     created = requests.post(f"{live}{BASE}/email-invitations", headers=headers, json=body)

@@ -12,14 +12,31 @@ The counters are 64-bit words in a small file (``<db>-stamps``) mapped into each
 memory: reading them is a memory read. Only a writer holding the store's writer lock adds to
 them, after its COMMIT and before it lets the lock go, so no two increments race and a reader
 that sees a counter unchanged has seen no commit it counts that ended before the read.
+
+Readers only ever compare counters for equality, so the world's counter may also be set,
+without the lock, to a fresh random value (``touch_world``: a row appended to the waiting rows,
+store.py): it then differs from every value a reader kept, whichever writer wins a race. A
+reader that catches the word half-written is reading while that write is still being made,
+before its answer: it may see it or not.
+
+One more word, after the counters, says whether rows wait in the store's waiting-rows file
+(``rows_waiting``): set under that file's shared lock by each append, cleared under its
+exclusive lock by the move that takes them, so it is never clear while a row waits.
 """
 
 import mmap
 import os
+import random
 import struct
 
 SUFFIX = "-stamps"
 WORLD = 0  # the first counter: any write to the world (the journal's moves excepted)
+_MASK = (1 << 64) - 1
+_FLAG = struct.Struct("<Q")
+# This process's own stream: a fixed seed given to the random module elsewhere must not make two
+# workers touch the world with the same values.
+_random = random.Random()
+os.register_at_fork(after_in_child=_random.seed)
 
 
 class ChangeStamps:
@@ -27,12 +44,14 @@ class ChangeStamps:
         """``tables``: the watched tables, each with a counter after WORLD's, in this order."""
         self.index = {table: position for position, table in enumerate(tables, start=1)}
         self._words = struct.Struct(f"<{len(tables) + 1}Q")
+        self._flag_at = self._words.size
+        size = self._words.size + _FLAG.size
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
         try:
-            if os.fstat(fd).st_size < self._words.size:
-                os.ftruncate(fd, self._words.size)  # new words read 0
+            if os.fstat(fd).st_size < size:
+                os.ftruncate(fd, size)  # new words read 0
             # Shared: a fork keeps the mapping, and other processes map the same pages.
-            self._map = mmap.mmap(fd, self._words.size)
+            self._map = mmap.mmap(fd, size)
         finally:
             os.close(fd)
 
@@ -46,13 +65,24 @@ class ChangeStamps:
         before = self.read()
         after = list(before)
         if world:
-            after[WORLD] += 1
+            after[WORLD] = (after[WORLD] + 1) & _MASK  # a random value (touch_world) may be near the top
         for table in tables:
             after[self.index[table]] += 1
         after = tuple(after)
         if after != before:
             self._words.pack_into(self._map, 0, *after)
         return before, after
+
+    def touch_world(self):
+        """Count a write to the world without the writer lock (see the module docstring)."""
+        _FLAG.pack_into(self._map, 0, _random.getrandbits(64))
+
+    def rows_waiting(self):
+        return _FLAG.unpack_from(self._map, self._flag_at)[0] != 0
+
+    def set_rows_waiting(self, waiting):
+        """Called holding the waiting-rows file's lock (shared to set, exclusive to clear)."""
+        _FLAG.pack_into(self._map, self._flag_at, int(waiting))
 
     def changed_tables(self, old, new):
         """The watched tables whose counters differ between two reads."""

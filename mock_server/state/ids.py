@@ -62,3 +62,13 @@ class RuntimeIds:
         if not self._deterministic(db):
             return secrets.token_hex(12)
         return self._digest(db, kind)[:12].hex()
+
+    def fresh_object_id(self, kind):
+        """object_id outside any transaction: the deterministic stream counts in one of its own."""
+        note_volatile()
+        with self._store.read() as db:
+            deterministic = self._deterministic(db)
+        if not deterministic:
+            return secrets.token_hex(12)
+        with self._store.transaction() as db:
+            return self._digest(db, kind)[:12].hex()

@@ -14,7 +14,7 @@ import threading
 from . import errors
 from .clock import iso
 from .sandbox import Sandbox
-from .store import STAMPS_SUFFIX, WRITER_LOCK_SUFFIX, Store, UnsupportedStateFile
+from .store import ROWS_SUFFIX, STAMPS_SUFFIX, WRITER_LOCK_SUFFIX, Store, UnsupportedStateFile
 from .waiting import SUFFIX as WAITING_SUFFIX
 
 NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
@@ -142,7 +142,7 @@ class Registry:
 
 
 def _remove_files(path):
-    for suffix in ("", "-wal", "-shm", "-journal", WAITING_SUFFIX, WRITER_LOCK_SUFFIX, STAMPS_SUFFIX):
+    for suffix in ("", "-wal", "-shm", "-journal", WAITING_SUFFIX, WRITER_LOCK_SUFFIX, STAMPS_SUFFIX, ROWS_SUFFIX):
         try:
             os.remove(path + suffix)
         except FileNotFoundError:

@@ -20,6 +20,15 @@ from the cache runs none. A write transaction ends the snapshot first; the next 
 another. A request's cached values are those of its start; its first statement may see a write
 another worker committed since (the two overlapped: that write was not yet answered).
 
+Rows of append-only tables whose inserts are answered often (invitations) may be added with
+``Store.add_row`` instead of a write transaction: for a file store the row is appended to a file
+beside the database (``<db>-rows``), so it is on disk, and survives a killed server, before the
+call returns. Every later statement of any connection sees it: a snapshot or transaction that
+finds rows waiting (a flag in the change counters' file) moves them all into their tables first,
+in one transaction, and a process moves its rows itself every ROWS_BATCH_BYTES. Why: an INSERT
+committed alone cost a write transaction, four b-trees' pages into the WAL and four hand-offs
+of the GIL; an append costs one write().
+
 A state file carries its schema version (``PRAGMA user_version``, ``SCHEMA_VERSION``). Opening
 a file of an older version migrates it (``MIGRATIONS``) in one transaction; a file of a newer
 version is refused (``UnsupportedStateFile``) and left untouched.
@@ -27,7 +36,9 @@ version is refused (``UnsupportedStateFile``) and left untouched.
 
 import collections
 import functools
+import itertools
 import json
+import re
 import os
 import sqlite3
 import threading
@@ -36,6 +47,7 @@ from contextlib import contextmanager
 from . import this_process
 from .change_stamps import SUFFIX as STAMPS_SUFFIX, WORLD, ChangeStamps
 from .locked_file import LockedFile
+from .waiting import WaitingFile
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -239,6 +251,9 @@ class Store:
         self._writer = _NoLock() if path is None else LockedFile(path + WRITER_LOCK_SUFFIX)
         self._memory_read = _MemoryRead(self._lock, self._memory)
         self._stamps = None if path is None else ChangeStamps(path + STAMPS_SUFFIX, tuple(WATCHED))
+        self._rows = None if path is None else WaitingFile(path + ROWS_SUFFIX, mark=self._stamps.set_rows_waiting)
+        if self._rows is not None and self._rows.maybe_waiting():
+            self._stamps.set_rows_waiting(True)  # a server killed between its append and the flag
 
     def _open(self, configure=True):
         db = sqlite3.connect(self._uri, uri=self.path is not None, timeout=30, isolation_level=None,
@@ -276,6 +291,64 @@ class Store:
         if world:
             note_volatile()  # a request that writes is never replayed
         return _Transaction(self, write=True, world=world)
+
+    def add_row(self, table, **values):
+        """INSERT one row into ``table`` as if committed now (the module docstring): for a file
+        store, appended to the waiting rows; for a memory store, inserted in a transaction. Not
+        inside a transaction. A row added is never read back by the same request before it ends
+        unless that request runs a statement, which moves it in first, as any other would."""
+        note_volatile()
+        if self._rows is None:
+            with self.transaction() as db:
+                insert(db, table, **values)
+            return
+        self._end_snapshot()
+        line = json.dumps([table, list(values), list(values.values())], separators=(",", ":"))
+        appended = self._rows.append(line)
+        self._stamps.touch_world()  # after the append: a reader that sees the world moved finds the row waiting
+        if appended >= ROWS_BATCH_BYTES:
+            self._move_rows(self.connection())
+
+    def _rows_waiting(self):
+        return self._stamps is not None and self._stamps.rows_waiting()
+
+    def _move_rows(self, db, locked=False):
+        """Move every waiting row into its table, in a write transaction of its own (``db`` is in
+        none); ``locked``: the caller holds the writer lock."""
+        if not locked:
+            self._writer.acquire()
+        try:
+            _execute(db, "BEGIN IMMEDIATE")
+            try:
+                changes = db.total_changes
+                self._take_rows(db)
+                _execute(db, "COMMIT")
+            except BaseException:
+                if db.in_transaction:
+                    _execute(db, "ROLLBACK")
+                db.written.clear()
+                raise
+            # Readers saw these rows before (each moves them in before it reads): the world is as it
+            # was, and no cache need drop anything unless a watched table took rows.
+            self._publish(db, changes, world=False)
+        finally:
+            if not locked:
+                self._writer.release()
+
+    def _take_rows(self, db):
+        """Inside a write transaction: the waiting rows, inserted in the order they were added. A
+        failed insert puts them back to wait: none is lost."""
+        lines = self._rows.take_all()
+        if not lines:
+            return
+        try:
+            rows = [row for row in map(_waiting_row, lines) if row is not None]
+            for (table, columns), group in itertools.groupby(rows, key=lambda row: row[:2]):
+                _executemany(db, _insert_sql(table, columns), [row[2] for row in group])
+        except BaseException:
+            for line in lines:
+                self._rows.append(line)
+            raise
 
     def _end_snapshot(self):
         """A read snapshot cannot become a write: end it, and the write sees the latest state."""
@@ -443,6 +516,9 @@ class _Transaction:
             store._writer.acquire()
         try:
             db = self._db = store.connection()
+            if store._rows_waiting():
+                # In a transaction of their own: one that rolled back would take them with it.
+                store._move_rows(db, locked=self._write)
             db.execute("BEGIN IMMEDIATE" if self._write else "BEGIN")
             store._catch_up(db)  # after BEGIN IMMEDIATE: no writer can commit until this one ends
             db.written.clear()
@@ -545,6 +621,8 @@ class _Snapshot:
 
     def begin(self, db):
         db.pending = None
+        if self._store._rows_waiting():
+            self._store._move_rows(db)
         _execute(db, "BEGIN")
         self._changes = db.total_changes
 
@@ -586,6 +664,9 @@ class _MemoryRead:
 
 
 WRITER_LOCK_SUFFIX = "-writer"
+ROWS_SUFFIX = "-rows"
+ROWS_BATCH_BYTES = 64 * 1024  # a process's waiting rows (about a hundred invitations) moved in one transaction
+_NAME = re.compile(r"[a-z_]+")
 
 
 class _NoLock:
@@ -616,6 +697,19 @@ def _remember(db, key, depends_on, value):
         if dependency[0] not in WATCHED:
             raise ValueError(f"cache key {key!r} depends on {dependency[0]!r}, which no trigger watches")
         db.dependents.setdefault(dependency, set()).add(key)
+
+
+def _waiting_row(line):
+    """(table, columns, values) of one waiting row; None for a line that is not one (a file
+    damaged by hand): it names its table and columns, which go into SQL, so they are checked."""
+    try:
+        table, columns, values = json.loads(line)
+    except ValueError:
+        return None
+    if not (_NAME.fullmatch(table) and all(_NAME.fullmatch(column) for column in columns)
+            and len(columns) == len(values)):
+        return None
+    return table, tuple(columns), values
 
 
 def _watch(db):

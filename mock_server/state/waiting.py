@@ -47,9 +47,12 @@ class WaitingList:
 
 
 class WaitingFile:
-    def __init__(self, path):
+    def __init__(self, path, mark=None):
+        """``mark(waiting)``: told True by each append, under the shared lock, and False by each
+        take_all, under the exclusive lock (the store's rows-waiting flag, change_stamps.py)."""
         self.path = path
         self._file = LockedFile(path, os.O_APPEND)
+        self._mark = mark
         self._appended = (None, 0)  # (pid, bytes that process appended since it last emptied the file)
 
     def append(self, line):
@@ -59,6 +62,8 @@ class WaitingFile:
         fd = self._file.acquire(fcntl.LOCK_SH)
         try:
             os.write(fd, data)
+            if self._mark is not None:
+                self._mark(True)
             pid, appended = self._appended
             appended = (appended if pid == this_process.pid else 0) + len(data)
             self._appended = (this_process.pid, appended)
@@ -72,6 +77,8 @@ class WaitingFile:
             self._appended = (this_process.pid, 0)
             data = os.pread(fd, os.fstat(fd).st_size, 0)
             os.ftruncate(fd, 0)
+            if self._mark is not None:
+                self._mark(False)
         finally:
             self._file.release()
         # Only whole lines: a line cut short (a disk that filled up mid-write) is no entry.
