@@ -9,13 +9,43 @@ the scenario's seed can then compute every token, so it is for tests on a privat
 """
 
 import hashlib
+import os
 import random
 import secrets
+import threading
 import uuid
 
 from .store import note_volatile
 
 ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+
+class _OsRandom:
+    """Bytes from os.urandom, taken 4 KiB at a time: each os.urandom is a system call that lets
+    go of the GIL, which under ``serve`` the HTTP server's thread then holds (store.py). Never
+    shared: each byte is handed out once, under a lock, and a forked child starts afresh (it
+    would otherwise mint its parent's next ids)."""
+
+    SIZE = 4096
+
+    def __init__(self):
+        self._forget()
+        os.register_at_fork(after_in_child=self._forget)
+
+    def _forget(self):
+        self._lock = threading.Lock()  # a thread of the parent may have held it at the fork
+        self._buffer, self._at = b"", 0
+
+    def hex(self, nbytes):
+        with self._lock:
+            if self._at + nbytes > len(self._buffer):
+                self._buffer, self._at = os.urandom(self.SIZE), 0
+            taken = self._buffer[self._at:self._at + nbytes]
+            self._at += nbytes
+        return taken.hex()
+
+
+_os_random = _OsRandom()
 
 
 class SeededIds:
@@ -60,7 +90,7 @@ class RuntimeIds:
     def object_id(self, db, kind):
         note_volatile()
         if not self._deterministic(db):
-            return secrets.token_hex(12)
+            return _os_random.hex(12)
         return self._digest(db, kind)[:12].hex()
 
     def fresh_object_id(self, kind):
@@ -69,6 +99,6 @@ class RuntimeIds:
         with self._store.read() as db:
             deterministic = self._deterministic(db)
         if not deterministic:
-            return secrets.token_hex(12)
+            return _os_random.hex(12)
         with self._store.transaction() as db:
             return self._digest(db, kind)[:12].hex()
